@@ -1,0 +1,115 @@
+"""Administrative units, staff and their roles.
+
+Units form one tree (province → department / commune → one-stop desk; pre-2025 districts too) kept with
+materialized paths so that "everything under this unit" is one indexed prefix query on both databases.
+Units are never deleted: a merged or dissolved unit gets `valid_to` and a `successor`, and what it
+received stays attached to it.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from treebeard.mp_tree import MP_Node
+
+from congvu.core.text import fold
+
+
+class UnitKind(models.TextChoices):
+    PROVINCE = "province", _("Province / centrally-run city")
+    DISTRICT = "district", _("District (before 1 July 2025)")
+    COMMUNE = "commune", _("Commune / ward / special zone")
+    DEPARTMENT = "department", _("Provincial department or agency")
+    SERVICE_CENTRE = "service_centre", _("Public administration service centre")
+    ONE_STOP_DESK = "one_stop_desk", _("One-stop desk")
+    OFFICE = "office", _("Office / division")
+
+
+class Unit(MP_Node):
+    """One administrative unit or agency. `identifier` is its electronic-document code (QCVN 102:2016),
+    which prefixes the codes of the dossiers it receives."""
+
+    node_order_by = ["name"]
+
+    name = models.CharField(_("name"), max_length=255)
+    short_name = models.CharField(_("short name"), max_length=120, blank=True)
+    code = models.CharField(_("code"), max_length=40, unique=True, help_text=_("Stable key used in URLs, imports and the API."))
+    official_code = models.CharField(
+        _("official administrative code"), max_length=20, blank=True, db_index=True,
+        help_text=_("Code of the administrative division (General Statistics Office), where it is one."),
+    )
+    identifier = models.CharField(
+        _("electronic identifier"), max_length=40, blank=True, db_index=True,
+        help_text=_("Electronic-document code of the body, e.g. H15.50.05.13; prefixes its dossier codes."),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=UnitKind.choices)
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    valid_to = models.DateField(_("valid until"), null=True, blank=True, help_text=_("Last day the unit existed; empty while it exists."))
+    successor = models.ForeignKey(
+        "self", verbose_name=_("successor"), null=True, blank=True, on_delete=models.PROTECT, related_name="predecessors",
+        help_text=_("The unit that took over after a merge or dissolution."),
+    )
+    address = models.CharField(_("address"), max_length=255, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    search_text = models.TextField(editable=False, default="")
+
+    class Meta:
+        verbose_name = _("administrative unit")
+        verbose_name_plural = _("administrative units")
+        indexes = [models.Index(fields=["kind", "valid_to"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.search_text = fold(" ".join(filter(None, [self.name, self.short_name, self.code, self.official_code, self.identifier])))
+        super().save(*args, **kwargs)
+
+    def is_active_on(self, day=None) -> bool:
+        day = day or timezone.localdate()
+        return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or day <= self.valid_to)
+
+    @property
+    def is_active(self) -> bool:
+        return self.is_active_on()
+
+
+class Role(models.TextChoices):
+    ONE_STOP_OFFICER = "one_stop_officer", _("One-stop officer")
+    SPECIALIST = "specialist", _("Specialist")
+    UNIT_LEADER = "unit_leader", _("Unit leader")
+    INSPECTOR = "inspector", _("Inspector")
+    REFORM_ADMIN = "reform_admin", _("Reform-office administrator")
+    SYSTEM_ADMIN = "system_admin", _("System administrator")
+
+
+class JobPosition(models.Model):
+    """Vị trí việc làm: the post a staff member holds (its duties feed the monthly evaluation)."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        verbose_name = _("job position")
+        verbose_name_plural = _("job positions")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StaffProfile(models.Model):
+    """A staff member (cán bộ, công chức, viên chức): the login plus where they work and what they may do."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_profile")
+    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="staff")
+    role = models.CharField(_("role"), max_length=30, choices=Role.choices)
+    job_position = models.ForeignKey(JobPosition, verbose_name=_("job position"), null=True, blank=True, on_delete=models.SET_NULL)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+
+    class Meta:
+        verbose_name = _("staff profile")
+        verbose_name_plural = _("staff profiles")
+
+    def __str__(self) -> str:
+        return f"{self.user.get_full_name() or self.user.get_username()} ({self.unit})"

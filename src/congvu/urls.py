@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from congvu.api.main import api
+from congvu.core import views as core_views
+
+urlpatterns = [
+    path("", include("congvu.catalog.urls")),
+    path("staff/", include("congvu.core.staff_urls")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("healthz", core_views.healthz, name="healthz"),
+]
+
+admin.site.site_header = "congvu — cấu hình hệ thống"
+admin.site.site_title = "congvu"
+admin.site.index_title = "Cấu hình"
