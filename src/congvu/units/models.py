@@ -7,12 +7,28 @@ received stays attached to it.
 """
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node
 
 from congvu.core.text import fold
+from congvu.units.phones import display_phone, mask_phone, normalise_phone
+
+# Codes travel in URLs, file names and other systems' records: keep them to characters that need no
+# escaping anywhere.
+code_validator = RegexValidator(
+    r"^[A-Za-z0-9][A-Za-z0-9._-]*$", _("Use letters, digits, dots, hyphens and underscores only."), code="invalid_code"
+)
+# QCVN 102:2016 codes are dot-separated groups of letters and digits (e.g. 000.00.31.H29, H15.50.05.13).
+identifier_validator = RegexValidator(
+    r"^[A-Z0-9]{1,5}(\.[A-Z0-9]{1,5}){1,5}$",
+    _("Use dot-separated groups of capital letters and digits, e.g. 000.00.31.H29."),
+    code="invalid_identifier",
+)
 
 
 class UnitKind(models.TextChoices):
@@ -27,19 +43,21 @@ class UnitKind(models.TextChoices):
 
 class Unit(MP_Node):
     """One administrative unit or agency. `identifier` is its electronic-document code (QCVN 102:2016),
-    which prefixes the codes of the dossiers it receives."""
+    which prefixes the codes of the dossiers it receives.
 
-    node_order_by = ["name"]
+    Siblings keep the order they were added in (no `node_order_by`): the importer adds them in the
+    statistics office's official order, and sorted insertion would rewrite sibling paths on every add.
+    Lists sort by name in SQL with the Vietnamese collation instead."""
 
     name = models.CharField(_("name"), max_length=255)
     short_name = models.CharField(_("short name"), max_length=120, blank=True)
-    code = models.CharField(_("code"), max_length=40, unique=True, help_text=_("Stable key used in URLs, imports and the API."))
+    code = models.CharField(_("code"), max_length=40, unique=True, validators=[code_validator], help_text=_("Stable key used in URLs, imports and the API."))
     official_code = models.CharField(
         _("official administrative code"), max_length=20, blank=True, db_index=True,
         help_text=_("Code of the administrative division (General Statistics Office), where it is one."),
     )
     identifier = models.CharField(
-        _("electronic identifier"), max_length=40, blank=True, db_index=True,
+        _("electronic identifier"), max_length=40, blank=True, db_index=True, validators=[identifier_validator],
         help_text=_("Electronic-document code of the body, e.g. H15.50.05.13; prefixes its dossier codes."),
     )
     kind = models.CharField(_("kind"), max_length=20, choices=UnitKind.choices)
@@ -57,13 +75,59 @@ class Unit(MP_Node):
         verbose_name = _("administrative unit")
         verbose_name_plural = _("administrative units")
         indexes = [models.Index(fields=["kind", "valid_to"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_from__isnull=True) | Q(valid_to__isnull=True) | Q(valid_to__gte=F("valid_from")),
+                name="unit_valid_to_not_before_valid_from",
+                violation_error_message=_("The last day cannot be before the first day."),
+            ),
+            models.CheckConstraint(
+                condition=Q(successor__isnull=True) | ~Q(successor=F("pk")),
+                name="unit_successor_not_self",
+                violation_error_message=_("A unit cannot be its own successor."),
+            ),
+            # A successor means the unit has ended; without a last day its dossiers would be claimed by
+            # two living units at once.
+            models.CheckConstraint(
+                condition=Q(successor__isnull=True) | Q(valid_to__isnull=False),
+                name="unit_successor_requires_valid_to",
+                violation_error_message=_("A unit with a successor needs the last day it existed."),
+            ),
+            # The identifier prefixes dossier codes: two units sharing one would issue the same codes.
+            models.UniqueConstraint(
+                fields=["identifier"], condition=~Q(identifier=""), name="unit_identifier_unique",
+                violation_error_message=_("Another unit already has this electronic identifier."),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args, **kwargs):
+    def refresh_search_text(self) -> None:
         self.search_text = fold(" ".join(filter(None, [self.name, self.short_name, self.code, self.official_code, self.identifier])))
+
+    def save(self, *args, **kwargs):
+        self.refresh_search_text()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_text"}
         super().save(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        try:
+            self.phone = normalise_phone(self.phone)
+        except ValidationError as error:
+            raise ValidationError({"phone": error}) from None
+        if self.successor_id is not None and self.pk is not None:
+            # Walk forward from the successor: reaching this unit again would make a loop, and a loop
+            # would make "where did this ward's dossiers go" unanswerable.
+            seen = set()
+            current = self.successor
+            while current is not None and current.pk not in seen:
+                if current.pk == self.pk:
+                    raise ValidationError({"successor": _("This successor would make a loop of merges.")}, code="successor_loop")
+                seen.add(current.pk)
+                current = current.successor
 
     def is_active_on(self, day=None) -> bool:
         day = day or timezone.localdate()
@@ -72,6 +136,10 @@ class Unit(MP_Node):
     @property
     def is_active(self) -> bool:
         return self.is_active_on()
+
+    @property
+    def phone_display(self) -> str:
+        return display_phone(self.phone)
 
 
 class Role(models.TextChoices):
@@ -113,3 +181,14 @@ class StaffProfile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user.get_full_name() or self.user.get_username()} ({self.unit})"
+
+    def clean(self):
+        super().clean()
+        try:
+            self.phone = normalise_phone(self.phone)
+        except ValidationError as error:
+            raise ValidationError({"phone": error}) from None
+
+    @property
+    def masked_phone(self) -> str:
+        return mask_phone(self.phone)

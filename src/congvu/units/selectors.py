@@ -1,12 +1,30 @@
 """Reads about units and staff. `visible_units` is the one scoping rule every list, page, export and API
-call filters through, in SQL."""
+call filters through, in SQL; `scope_queryset` applies it to anything that points at a unit.
 
-from django.db.models import Q, QuerySet
+How scope is computed: a user sees the subtree of their unit (a prefix of the materialized path) plus
+the units merged into anything in that subtree, with their own subtrees, transitively. The merged units
+are found a generation at a time — one query per generation of merges, normally two queries in all —
+and the result is a short list of path prefixes. Every scoped query is then "path starts with one of
+these prefixes", which both databases answer from the index on `path`, and which other tables reach
+through a subquery on the unit table, never through a list of ids held in Python.
+"""
 
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models import F, Q, QuerySet
+from django.db.models.functions import Collate
+from django.utils import timezone
+
+from congvu.core.text import search_terms
 from congvu.units.models import Role, StaffProfile, Unit
 
 # Roles whose holders see every unit of the installation, not only their own subtree.
 _INSTALLATION_WIDE_ROLES = {Role.SYSTEM_ADMIN}
+
+# PostgreSQL sorts Vietnamese correctly only with an ICU collation (the C collation puts Á and Đ after Z).
+VIETNAMESE_COLLATION = "vi-VN-x-icu"
 
 
 def staff_profile_of(user) -> StaffProfile | None:
@@ -23,29 +41,219 @@ def subtree_q(unit: Unit, prefix: str = "") -> Q:
     return Q(**{f"{prefix}path__startswith": unit.path})
 
 
-def visible_units(user) -> QuerySet[Unit]:
-    """Units whose data `user` may see: their unit's subtree, plus the units merged into it (a merged
-    ward's records stay findable from its successor)."""
-    if not getattr(user, "is_authenticated", False):
-        return Unit.objects.none()
+def _any_prefix_q(paths: list[str], prefix: str = "") -> Q:
+    q = Q(pk__in=[])
+    for path in paths:
+        q |= Q(**{f"{prefix}path__startswith": path})
+    return q
+
+
+def _compact(paths) -> list[str]:
+    """Drop paths that lie under another path of the list: after sorting, a descendant follows its
+    ancestor directly."""
+    kept: list[str] = []
+    for path in sorted(set(paths)):
+        if not kept or not path.startswith(kept[-1]):
+            kept.append(path)
+    return kept
+
+
+def scope_prefixes(unit: Unit) -> list[str]:
+    """Path prefixes of everything whose records the staff of `unit` may see: its subtree and the
+    subtrees of the units merged into it, directly or through earlier merges."""
+    prefixes = [unit.path]
+    frontier = [unit.path]
+    while frontier:
+        found = (
+            Unit.objects.filter(_any_prefix_q(frontier, "successor__"))
+            .exclude(_any_prefix_q(prefixes))
+            .values_list("path", flat=True)
+        )
+        frontier = _compact(found)
+        prefixes = _compact(prefixes + frontier)
+    return prefixes
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a user may see: everything, nothing, or the units under `prefixes`."""
+
+    everything: bool
+    prefixes: tuple[str, ...] = ()
+
+    def covers(self, unit: Unit) -> bool:
+        return self.everything or any(unit.path.startswith(p) for p in self.prefixes)
+
+    def q(self, prefix: str = "") -> Q:
+        if self.everything:
+            return Q()
+        return _any_prefix_q(list(self.prefixes), prefix)
+
+
+def scope_of(user) -> Scope:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Scope(everything=False)
     if user.is_superuser:
-        return Unit.objects.all()
+        return Scope(everything=True)
     profile = staff_profile_of(user)
     if profile is None:
-        return Unit.objects.none()
+        return Scope(everything=False)
     if profile.role in _INSTALLATION_WIDE_ROLES:
+        return Scope(everything=True)
+    return Scope(everything=False, prefixes=tuple(scope_prefixes(profile.unit)))
+
+
+def visible_units(user) -> QuerySet[Unit]:
+    """Units whose data `user` may see: their unit's subtree plus the units merged into it (a merged
+    ward's records stay findable from its successor). Leaders and the reform office of a province see
+    every unit below it because those are its subtree; system administrators and superusers see all;
+    anonymous users and accounts without a staff profile see nothing."""
+    return units_in_scope(scope_of(user))
+
+
+def units_in_scope(scope: Scope) -> QuerySet[Unit]:
+    if scope.everything:
         return Unit.objects.all()
-    return Unit.objects.filter(Q(pk__in=_subtree_with_predecessors(profile.unit)))
+    if not scope.prefixes:
+        return Unit.objects.none()
+    return Unit.objects.filter(scope.q())
 
 
-def _subtree_with_predecessors(unit: Unit) -> list[int]:
-    ids = set(Unit.objects.filter(subtree_q(unit)).values_list("pk", flat=True))
-    frontier = set(ids)
+def scope_queryset(qs: QuerySet, user, unit_field: str = "unit") -> QuerySet:
+    """Filter any queryset whose rows point at a unit (`unit_field`, a FK path such as "unit" or
+    "receiving_unit") down to what `user` may see, as a subquery in the same SQL statement."""
+    scope = scope_of(user)
+    if scope.everything:
+        return qs.all()
+    if not scope.prefixes:
+        return qs.none()
+    return qs.filter(**{f"{unit_field}__in": Unit.objects.filter(scope.q()).values("pk")})
+
+
+def can_see_unit(user, unit: Unit) -> bool:
+    return scope_of(user).covers(unit)
+
+
+# ---------------------------------------------------------------------------------------------------
+# History
+
+
+def units_merged_into(unit: Unit) -> QuerySet[Unit]:
+    """Every unit whose successor chain leads to `unit` (the wards merged into it, and the wards merged
+    into those), without their subtrees. One query per generation of merges."""
+    pks: set[int] = set()
+    frontier = {unit.pk}
     while frontier:
-        merged = set(Unit.objects.filter(successor_id__in=frontier).values_list("pk", flat=True)) - ids
-        merged_subtrees = set()
-        for predecessor in Unit.objects.filter(pk__in=merged):
-            merged_subtrees |= set(Unit.objects.filter(subtree_q(predecessor)).values_list("pk", flat=True))
-        frontier = (merged | merged_subtrees) - ids
-        ids |= frontier
-    return sorted(ids)
+        found = set(Unit.objects.filter(successor_id__in=frontier).exclude(pk__in=pks | {unit.pk}).values_list("pk", flat=True))
+        frontier = found - pks
+        pks |= found
+    return Unit.objects.filter(pk__in=pks)
+
+
+def successor_chain(unit: Unit) -> list[Unit]:
+    """Where `unit` went: its successor, that one's successor, and so on (loops are refused on save,
+    and guarded against here)."""
+    chain: list[Unit] = []
+    seen = {unit.pk}
+    current = unit.successor
+    while current is not None and current.pk not in seen:
+        chain.append(current)
+        seen.add(current.pk)
+        current = current.successor
+    return chain
+
+
+@dataclass(frozen=True)
+class Lineage:
+    predecessors: list[Unit]
+    successors: list[Unit]
+
+
+def unit_lineage(unit: Unit) -> Lineage:
+    """A unit's history: the units merged into it (transitively, by name) and the chain of units that
+    took it over."""
+    return Lineage(
+        predecessors=list(order_by_name(units_merged_into(unit).select_related("successor"))),
+        successors=successor_chain(unit),
+    )
+
+
+# ---------------------------------------------------------------------------------------------------
+# Lists and pages
+
+SORTS = {"name": ("name", False), "-name": ("name", True), "code": ("code", False), "-code": ("code", True)}
+KIND_ALL = ""
+STATUS_ACTIVE = "active"
+STATUS_HISTORICAL = "historical"
+
+
+def order_by_name(qs: QuerySet, descending: bool = False) -> QuerySet:
+    """Vietnamese alphabetical order; `code` breaks ties so that pages never shuffle."""
+    if connection.vendor == "postgresql":
+        key = Collate(F("name"), VIETNAMESE_COLLATION)
+    else:
+        # SQLite has no Vietnamese collation; the folded text starts with the folded name, which puts
+        # "Đ" among the D's rather than after Z.
+        key = F("search_text")
+    key = key.desc() if descending else key.asc()
+    return qs.order_by(key, "-code" if descending else "code")
+
+
+def active_q(day: dt.date | None = None) -> Q:
+    day = day or timezone.localdate()
+    return (Q(valid_from__isnull=True) | Q(valid_from__lte=day)) & (Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+
+
+def filter_units(qs: QuerySet[Unit], q: str = "", kind: str = "", status: str = "", sort: str = "name") -> QuerySet[Unit]:
+    """Accent-insensitive search (every word of `q`, folded, must occur), kind, active/historical, sort."""
+    for term in search_terms(q):
+        qs = qs.filter(search_text__contains=term)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if status == STATUS_ACTIVE:
+        qs = qs.filter(active_q())
+    elif status == STATUS_HISTORICAL:
+        qs = qs.filter(valid_to__lt=timezone.localdate())
+    field, descending = SORTS.get(sort, SORTS["name"])
+    if field == "name":
+        return order_by_name(qs, descending)
+    return qs.order_by(f"-{field}" if descending else field)
+
+
+def unit_list(user, q: str = "", kind: str = "", status: str = "", sort: str = "name") -> QuerySet[Unit]:
+    """The units page, its Excel export and the API list: scoped, filtered, in a stable order."""
+    return filter_units(visible_units(user).select_related("successor"), q=q, kind=kind, status=status, sort=sort)
+
+
+def visible_unit(user, code: str, scope: Scope | None = None) -> Unit | None:
+    """The unit with this code if `user` may see it; None both when it does not exist and when it is
+    out of scope, so that callers answer 404 alike and reveal nothing. Pass `scope` when the caller
+    already computed it."""
+    scope = scope if scope is not None else scope_of(user)
+    return units_in_scope(scope).select_related("successor").filter(code=code).first()
+
+
+def parents_of(units) -> dict[int, Unit]:
+    """Parent of each unit, in one query (the parent's path is the child's path less one step)."""
+    units = list(units)
+    parent_paths = {u.path[: -Unit.steplen] for u in units if u.depth > 1}
+    by_path = {p.path: p for p in Unit.objects.filter(path__in=parent_paths)}
+    return {u.pk: by_path.get(u.path[: -Unit.steplen]) for u in units if u.depth > 1}
+
+
+def ancestors_of(unit: Unit) -> list[Unit]:
+    """From the root down to the unit's parent, in one query."""
+    paths = [unit.path[: i * Unit.steplen] for i in range(1, unit.depth)]
+    return list(Unit.objects.filter(path__in=paths).order_by("depth"))
+
+
+def children_of(unit: Unit) -> QuerySet[Unit]:
+    return order_by_name(Unit.objects.filter(path__startswith=unit.path, depth=unit.depth + 1))
+
+
+def staff_of_unit(unit: Unit) -> QuerySet[StaffProfile]:
+    """The staff attached to this unit itself (not its subtree), given name first as Vietnamese lists sort."""
+    qs = StaffProfile.objects.filter(unit=unit, user__is_active=True).select_related("user", "job_position")
+    if connection.vendor == "postgresql":
+        return qs.order_by(Collate(F("user__last_name"), VIETNAMESE_COLLATION), Collate(F("user__first_name"), VIETNAMESE_COLLATION), "user__username")
+    return qs.order_by("user__last_name", "user__first_name", "user__username")
