@@ -78,24 +78,24 @@ class Unit(MP_Node):
         constraints = [
             models.CheckConstraint(
                 condition=Q(valid_from__isnull=True) | Q(valid_to__isnull=True) | Q(valid_to__gte=F("valid_from")),
-                name="unit_valid_to_not_before_valid_from",
+                name="unit_valid_to_not_before_valid_from", violation_error_code="valid_to_before_valid_from",
                 violation_error_message=_("The last day cannot be before the first day."),
             ),
             models.CheckConstraint(
                 condition=Q(successor__isnull=True) | ~Q(successor=F("pk")),
-                name="unit_successor_not_self",
+                name="unit_successor_not_self", violation_error_code="successor_self",
                 violation_error_message=_("A unit cannot be its own successor."),
             ),
             # A successor means the unit has ended; without a last day its dossiers would be claimed by
             # two living units at once.
             models.CheckConstraint(
                 condition=Q(successor__isnull=True) | Q(valid_to__isnull=False),
-                name="unit_successor_requires_valid_to",
+                name="unit_successor_requires_valid_to", violation_error_code="successor_without_valid_to",
                 violation_error_message=_("A unit with a successor needs the last day it existed."),
             ),
             # The identifier prefixes dossier codes: two units sharing one would issue the same codes.
             models.UniqueConstraint(
-                fields=["identifier"], condition=~Q(identifier=""), name="unit_identifier_unique",
+                fields=["identifier"], condition=~Q(identifier=""), name="unit_identifier_unique", violation_error_code="duplicate_identifier",
                 violation_error_message=_("Another unit already has this electronic identifier."),
             ),
         ]
