@@ -125,7 +125,7 @@ class Unit(MP_Node):
             current = self.successor
             while current is not None and current.pk not in seen:
                 if current.pk == self.pk:
-                    raise ValidationError({"successor": _("This successor would make a loop of merges.")}, code="successor_loop")
+                    raise ValidationError({"successor": ValidationError(_("This successor would make a loop of merges."), code="successor_loop")})
                 seen.add(current.pk)
                 current = current.successor
 

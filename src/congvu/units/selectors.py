@@ -28,12 +28,14 @@ VIETNAMESE_COLLATION = "vi-VN-x-icu"
 
 
 def staff_profile_of(user) -> StaffProfile | None:
+    """The user's staff profile with its unit, in one query, remembered on the user object for the rest
+    of the request (`user.staff_profile` then needs no query either)."""
     if not getattr(user, "is_authenticated", False):
         return None
-    try:
-        return user.staff_profile
-    except StaffProfile.DoesNotExist:
-        return None
+    cache = user._state.fields_cache
+    if "staff_profile" not in cache:
+        cache["staff_profile"] = StaffProfile.objects.select_related("unit", "job_position").filter(user_id=user.pk).first()
+    return cache["staff_profile"]
 
 
 def subtree_q(unit: Unit, prefix: str = "") -> Q:
