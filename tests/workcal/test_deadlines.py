@@ -111,6 +111,16 @@ def test_pause_for_hour_limits_and_overlapping_pauses(cal):
     assert cal.add_working_hours(received, 2, [(vn(2026, 2, 27, 9), vn(2026, 2, 27, 10))]) == vn(2026, 3, 2, 10, 0)
 
 
+def test_pause_beginning_after_the_due_time_changes_nothing(cal):
+    # Due at 11:30; a supplement requested over lunch (after the due instant, though no office time has
+    # passed since) cannot move a deadline that was already reached.
+    received = vn(2026, 3, 2, 9, 30)
+    assert cal.add_working_hours(received, 2, [(vn(2026, 3, 2, 12, 0), vn(2026, 3, 2, 15, 0))]) == vn(2026, 3, 2, 11, 30)
+    assert cal.add_working_days(received, 0, [(vn(2026, 3, 2, 17, 30), vn(2026, 3, 3, 10, 0))]) == vn(2026, 3, 2, 17, 0)
+    # One minute earlier it does.
+    assert cal.add_working_hours(received, 2, [(vn(2026, 3, 2, 11, 29), vn(2026, 3, 2, 15, 0))]) == vn(2026, 3, 2, 15, 1)
+
+
 def test_working_time_between_measures_lateness(cal):
     due = vn(2026, 3, 2, 17, 0)
     assert cal.working_time_between(due, vn(2026, 3, 3, 9, 0)) == timedelta(hours=1, minutes=30)
