@@ -243,3 +243,16 @@ def test_non_working_weekdays_2026(cal):
         date(2026, 11, 24),
     ]
     assert all(info.reason for info in listed.values())
+
+
+def test_unknown_time_zone_is_refused():
+    with pytest.raises(CalendarError) as error:
+        WorkCalendar(DEFAULT_OFFICE_HOURS, holidays=VietnamHolidays(), tz="Asia/Sai_Gon", years=(2026, 2026))
+    assert error.value.code == "bad_time_zone"
+
+
+def test_calendar_in_another_zone_computes_in_that_zone():
+    # The zone is configuration (CONGVU_TIME_ZONE): office hours are read on that zone's clock.
+    tokyo = WorkCalendar(DEFAULT_OFFICE_HOURS, OFFICIAL_OVERRIDES, holidays=VietnamHolidays(), tz="Asia/Tokyo", years=(2026, 2026))
+    due = tokyo.add_working_hours(vn(2026, 3, 2, 7, 30), 1)  # 09:30 in Tokyo
+    assert due.isoformat() == "2026-03-02T10:30:00+09:00"

@@ -302,7 +302,10 @@ class WorkCalendar:
             raise CalendarError("bad_hours", "office_hours must be an OfficeHours")
         self._hours = office_hours
         self._source = holidays
-        self._tz = ZoneInfo(tz) if isinstance(tz, str) else tz
+        try:
+            self._tz = ZoneInfo(tz) if isinstance(tz, str) else tz
+        except (KeyError, ValueError):
+            raise CalendarError("bad_time_zone", f"unknown time zone {tz!r}") from None
         resolved: dict[date, Override] = {}
         for entry in overrides:
             if not isinstance(entry, Override):
