@@ -90,13 +90,12 @@ def test_command_prints_progress_and_a_summary():
     assert "Thành phố Hà Nội" in text
 
 
-def test_command_with_unknown_code_exits_non_zero_with_a_vietnamese_message(capsys):
-    from django.core.management import ManagementUtility
-
-    with pytest.raises(SystemExit) as exit_info:
-        ManagementUtility(["congvu manage", "import_units", "--province", "99"]).execute()
-    assert exit_info.value.code != 0
-    assert "Không có tỉnh nào có mã “99”" in capsys.readouterr().err
+def test_command_with_unknown_code_fails_with_a_vietnamese_message():
+    with pytest.raises(CommandError) as error:
+        call_command("import_units", "--province", "99", stdout=io.StringIO())
+    # run_from_argv turns a CommandError into this exit status.
+    assert error.value.returncode == 1
+    assert "Không có tỉnh nào có mã “99”" in str(error.value)
     assert not Unit.objects.exists()
 
 

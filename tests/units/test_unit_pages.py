@@ -98,6 +98,8 @@ def test_unit_page_shows_breadcrumb_children_staff_and_history(client, tree, mak
     assert reverse("units:detail", args=["T01-A-MC"]) in html
     assert "Lê Thị Mai" in html and "091****678" in html and "0912345678" not in html
     assert reverse("units:detail", args=["TL-A"]) in html  # the ward merged into it
+    # Our own wording wins over the admin's catalogue, which renders "History" as "Bản ghi nhớ".
+    assert ">Lịch sử</h2>" in html and "Bản ghi nhớ" not in html
 
 
 def test_merged_ward_page_is_open_to_its_successors_officer(officer_client, tree):

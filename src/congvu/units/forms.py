@@ -12,7 +12,7 @@ class UnitFilterForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[(selectors.KIND_ALL, _("All kinds")), *UnitKind.choices])
     status = forms.ChoiceField(
         label=_("Status"), required=False,
-        choices=[("", _("Active and historical")), (selectors.STATUS_ACTIVE, _("Active")), (selectors.STATUS_HISTORICAL, _("Historical (merged or dissolved)"))],
+        choices=[("", _("Any status")), (selectors.STATUS_ACTIVE, _("Active")), (selectors.STATUS_HISTORICAL, _("Historical (merged or dissolved)"))],
     )
     sort = forms.ChoiceField(
         label=_("Sort by"), required=False,

@@ -12,19 +12,15 @@ through a subquery on the unit table, never through a list of ids held in Python
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db import connection
-from django.db.models import F, Q, QuerySet
-from django.db.models.functions import Collate
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from congvu.core.collation import vietnamese_order
 from congvu.core.text import search_terms
 from congvu.units.models import Role, StaffProfile, Unit
 
 # Roles whose holders see every unit of the installation, not only their own subtree.
 _INSTALLATION_WIDE_ROLES = {Role.SYSTEM_ADMIN}
-
-# PostgreSQL sorts Vietnamese correctly only with an ICU collation (the C collation puts Á and Đ after Z).
-VIETNAMESE_COLLATION = "vi-VN-x-icu"
 
 
 def staff_profile_of(user) -> StaffProfile | None:
@@ -190,15 +186,9 @@ STATUS_HISTORICAL = "historical"
 
 
 def order_by_name(qs: QuerySet, descending: bool = False) -> QuerySet:
-    """Vietnamese alphabetical order; `code` breaks ties so that pages never shuffle."""
-    if connection.vendor == "postgresql":
-        key = Collate(F("name"), VIETNAMESE_COLLATION)
-    else:
-        # SQLite has no Vietnamese collation; the folded text starts with the folded name, which puts
-        # "Đ" among the D's rather than after Z.
-        key = F("search_text")
-    key = key.desc() if descending else key.asc()
-    return qs.order_by(key, "-code" if descending else "code")
+    """Vietnamese alphabetical order; `code` breaks ties so that pages never shuffle. On SQLite the
+    folded `search_text` stands in for the name: it starts with the folded name."""
+    return qs.order_by(vietnamese_order("name", "search_text", descending), "-code" if descending else "code")
 
 
 def active_q(day: dt.date | None = None) -> Q:
@@ -255,7 +245,8 @@ def children_of(unit: Unit) -> QuerySet[Unit]:
 
 def staff_of_unit(unit: Unit) -> QuerySet[StaffProfile]:
     """The staff attached to this unit itself (not its subtree), given name first as Vietnamese lists sort."""
-    qs = StaffProfile.objects.filter(unit=unit, user__is_active=True).select_related("user", "job_position")
-    if connection.vendor == "postgresql":
-        return qs.order_by(Collate(F("user__last_name"), VIETNAMESE_COLLATION), Collate(F("user__first_name"), VIETNAMESE_COLLATION), "user__username")
-    return qs.order_by("user__last_name", "user__first_name", "user__username")
+    return (
+        StaffProfile.objects.filter(unit=unit, user__is_active=True)
+        .select_related("user", "job_position")
+        .order_by(vietnamese_order("user__last_name"), vietnamese_order("user__first_name"), "user__username")
+    )
