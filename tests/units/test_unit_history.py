@@ -115,3 +115,24 @@ def test_merge_command_records_a_merge(tree, capsys):
         call_command("merge_units", "T02-A", "--into", "NOPE", "--last-day", "2026-12-31")
     with pytest.raises(CommandError):
         call_command("merge_units", "T02-A", "--into", "T01-A", "--last-day", "31/12/2026")
+
+
+def test_parent_name_names_the_unit_above(tree):
+    assert tree.desk.parent_name == "Phường Hoàn Kiếm"
+    assert tree.province.parent_name == ""
+
+
+def test_identifier_is_set_by_the_province_validated_and_searchable(tree):
+    services.set_unit_identifier("T01-A", "000.00.70.H01")
+    tree.a.refresh_from_db()
+    assert tree.a.identifier == "000.00.70.H01" and "000.00.70.h01" in tree.a.search_text
+    with pytest.raises(ValidationError) as error:
+        services.set_unit_identifier(tree.b, "000.00.70.H01")
+    assert error.value.error_dict["identifier"][0].code == "duplicate_identifier"
+    with pytest.raises(ValidationError) as error:
+        services.set_unit_identifier(tree.b, "bad id")
+    assert error.value.error_dict["identifier"][0].code == "invalid_identifier"
+    with pytest.raises(ValidationError):
+        services.set_unit_identifier("NOPE", "000.00.71.H01")
+    tree.b.refresh_from_db()
+    assert tree.b.identifier == ""

@@ -73,3 +73,9 @@ def test_user_admin_shows_role_and_unit_and_applies_the_role(superuser_client, t
     profile = StaffProfile.objects.get(pk=profile.pk)
     assert profile.role == Role.REFORM_ADMIN and profile.phone == "+84912345678"
     assert officer.is_staff
+
+
+def test_units_are_not_deleted_from_the_admin_except_by_a_superuser(client, tree, make_staff):
+    client.force_login(make_staff(tree.province, Role.SYSTEM_ADMIN))
+    assert client.get(f"/admin/units/unit/{tree.b.pk}/delete/").status_code == 403
+    assert Unit.objects.filter(pk=tree.b.pk).exists()

@@ -95,7 +95,7 @@ def list_units(
     count = qs.count()
     items = list(qs[(page - 1) * page_size: page * page_size])
     parents = selectors.parents_of(items)
-    return 200, {
+    return {
         "count": count,
         "page": page,
         "pages": max(1, math.ceil(count / page_size)),
@@ -111,7 +111,7 @@ def get_unit(request: HttpRequest, code: str):
         raise ApiError(404, "unit_not_found", "Không tìm thấy đơn vị, hoặc bạn không có quyền xem đơn vị này.")
     ancestors = selectors.ancestors_of(unit)
     lineage = selectors.unit_lineage(unit)
-    return 200, {
+    return {
         **_unit_out(unit, ancestors[-1] if ancestors else None),
         "ancestors": [_ref(a) for a in ancestors],
         "children": [_ref(c) for c in selectors.children_of(unit)],

@@ -55,6 +55,11 @@ class UnitAdmin(ScopedAdminMixin, TreeAdmin):
         (_("Place in the tree"), {"fields": ["treebeard_position", "treebeard_ref_node"]}),
     ]
 
+    def has_delete_permission(self, request, obj=None):
+        # Units are ended (valid_to, successor), not deleted: deleting one would delete its whole subtree.
+        # Superusers keep the power to remove a unit created by mistake.
+        return request.user.is_superuser
+
     def get_search_results(self, request, queryset, search_term):
         # Search the folded column, so "phuong hoan kiem" finds "Phường Hoàn Kiếm" here too.
         for term in search_terms(search_term):

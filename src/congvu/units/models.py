@@ -12,6 +12,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node
 
@@ -140,6 +141,12 @@ class Unit(MP_Node):
     @property
     def phone_display(self) -> str:
         return display_phone(self.phone)
+
+    @cached_property
+    def parent_name(self) -> str:
+        """The name of the unit above, for a line such as "Phường Hoàn Kiếm — Thành phố Hà Nội"."""
+        parent = Unit.objects.get_parent(self) if self.depth > 1 else None
+        return parent.name if parent else ""
 
 
 class Role(models.TextChoices):

@@ -204,6 +204,28 @@ def add_unit(
         return Unit.objects.add_child(parent, instance=unit)
 
 
+def set_unit_identifier(unit: Unit | str, identifier: str) -> Unit:
+    """Give a unit its electronic identifier (QCVN 102:2016), the prefix of the dossier codes it issues.
+    The province assigns these; nothing in congvu makes one up. An empty value removes it."""
+    if isinstance(unit, str):
+        code = unit
+        unit = Unit.objects.filter(code=code).first()
+        if unit is None:
+            raise ValidationError({"unit": ValidationError(_("There is no unit with code “%(code)s”.") % {"code": code}, code="unknown_unit")})
+    identifier = (identifier or "").strip()
+    if identifier:
+        try:
+            Unit._meta.get_field("identifier").run_validators(identifier)
+        except ValidationError as error:
+            raise ValidationError({"identifier": error.error_list}) from None
+        if Unit.objects.filter(identifier=identifier).exclude(pk=unit.pk).exists():
+            raise ValidationError({"identifier": ValidationError(_("Another unit already has this electronic identifier."), code="duplicate_identifier")})
+    unit.identifier = identifier
+    with transaction.atomic():
+        unit.save(update_fields=["identifier"])
+    return unit
+
+
 def merge_units(merged: Iterable[Unit], into: Unit, last_day: dt.date) -> list[Unit]:
     """Record that `merged` units ceased on `last_day` and `into` took them over. Their dossiers stay
     attached to them; `selectors.visible_units` lets the staff of `into` find them."""
