@@ -1,0 +1,218 @@
+"""Reads of the catalogue: which version is in force, public search, workflows, change history, and the
+conversion of stored versions back to plain records for export.
+
+"In force" is computed, never stored: the version in force at an instant is the latest published (or
+abolished) version whose effective date has come, so a version published today for next month takes over at
+midnight without anyone touching the database.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import connection
+from django.db.models import F, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models.functions import Collate
+from django.utils import timezone
+
+from congvu.catalog import records
+from congvu.catalog.models import (
+    Field,
+    Procedure,
+    ProcedureChange,
+    ProcedureVersion,
+    VersionStatus,
+    WorkflowStep,
+)
+from congvu.core.text import search_terms
+
+IN_FORCE_STATUSES = (VersionStatus.PUBLISHED, VersionStatus.ABOLISHED)
+SORTS = ("code", "name", "field")
+# PostgreSQL's ICU collation sorts Vietnamese as a reader expects (the default C collation puts Á and Đ after Z).
+VIETNAMESE_ICU = "vi-VN-x-icu"
+
+
+def _day(at: dt.datetime | dt.date | None) -> dt.date:
+    if at is None:
+        return timezone.localdate()
+    if isinstance(at, dt.datetime):
+        return timezone.localdate(at) if timezone.is_aware(at) else at.date()
+    return at
+
+
+def version_in_force(procedure: Procedure, at: dt.datetime | dt.date | None = None) -> ProcedureVersion | None:
+    """The version that governs a dossier received at `at` (now by default): the latest published or abolished
+    version effective on that day. An abolished one is returned too, so that callers can say so."""
+    return (
+        procedure.versions.filter(status__in=IN_FORCE_STATUSES, effective_from__lte=_day(at))
+        .order_by("-effective_from", "-number")
+        .select_related("procedure", "field")
+        .first()
+    )
+
+
+def current_versions(at: dt.datetime | dt.date | None = None) -> QuerySet[ProcedureVersion]:
+    """One row per procedure: its version in force at `at` (procedures with none yet are left out)."""
+    latest = (
+        ProcedureVersion.objects.filter(procedure=OuterRef("procedure"), status__in=IN_FORCE_STATUSES, effective_from__lte=_day(at))
+        .order_by("-effective_from", "-number")
+        .values("pk")[:1]
+    )
+    return ProcedureVersion.objects.filter(pk=Subquery(latest)).select_related("procedure", "field")
+
+
+def search_versions(
+    q: str | None = None,
+    field: str | None = None,
+    level: str | None = None,
+    *,
+    include_abolished: bool = False,
+    sort: str = "code",
+    at: dt.datetime | dt.date | None = None,
+) -> QuerySet[ProcedureVersion]:
+    """The public catalogue: versions in force, filtered. `q` is accent-insensitive ("dang ky khai sinh" finds
+    "Đăng ký khai sinh") on both databases because both sides are folded by the same `fold`."""
+    qs = current_versions(at)
+    for term in search_terms(q):
+        qs = qs.filter(search_text__contains=term)
+    if field:
+        qs = qs.filter(field__code=field)
+    if level:
+        qs = qs.filter(levels__level=level)
+    if not include_abolished:
+        qs = qs.exclude(status=VersionStatus.ABOLISHED)
+    return qs.order_by(*_ordering(sort)).prefetch_related("levels")
+
+
+def _ordering(sort: str) -> list:
+    name = Collate(F("name"), VIETNAMESE_ICU) if connection.vendor == "postgresql" else F("sort_name")
+    field_name = Collate(F("field__name"), VIETNAMESE_ICU) if connection.vendor == "postgresql" else F("field__code")
+    if sort == "name":
+        return [name.asc(), "procedure__code"]
+    if sort == "field":
+        return [field_name.asc(), name.asc(), "procedure__code"]
+    return ["procedure__code"]
+
+
+def fields_in_catalogue() -> QuerySet[Field]:
+    return Field.objects.filter(versions__isnull=False).distinct().order_by("name")
+
+
+def procedure_by_code(code: str) -> Procedure | None:
+    return Procedure.objects.filter(code=code).first()
+
+
+def version_detail(procedure: Procedure, number: int | None = None) -> ProcedureVersion | None:
+    """A version with everything its public page shows loaded: the one in force, or a given number."""
+    qs = procedure.versions.select_related("procedure", "field").prefetch_related(
+        "levels", "documents", "fees", "results", "legal_basis", "channels", "notes", "gaps",
+        Prefetch("linked_procedures", queryset=Procedure.objects.order_by("code")),
+    )
+    if number is None:
+        current = version_in_force(procedure)
+        return qs.filter(pk=current.pk).first() if current else None
+    return qs.filter(number=number, status__in=IN_FORCE_STATUSES).first()
+
+
+def version_history(procedure: Procedure) -> QuerySet[ProcedureVersion]:
+    return procedure.versions.filter(status__in=IN_FORCE_STATUSES).order_by("-effective_from", "-number")
+
+
+def linked_titles(procedures) -> dict[str, str]:
+    """code → name in force, for linking to procedures listed on another's page."""
+    return {p.code: v.name for p in procedures if (v := version_in_force(p)) is not None}
+
+
+@dataclass(frozen=True)
+class Workflow:
+    """The workflow a dossier follows: a unit's own steps, or the general ones (unit None)."""
+
+    version: ProcedureVersion
+    unit: object | None
+    steps: list[WorkflowStep]
+
+    @property
+    def total(self) -> Decimal:
+        return records.workflow_total(self.steps)
+
+
+def workflow_for(version: ProcedureVersion, unit=None) -> Workflow | None:
+    """The unit-specific workflow of `version` when `unit` has one, else the general one; None when neither."""
+    steps = version.workflow_steps.select_related("unit").order_by("position", "id")
+    if unit is not None:
+        own = list(steps.filter(unit=unit))
+        if own:
+            return Workflow(version, unit, own)
+    general = list(steps.filter(unit__isnull=True))
+    return Workflow(version, None, general) if general else None
+
+
+def changes(version: ProcedureVersion | None = None, procedure: Procedure | None = None) -> QuerySet[ProcedureChange]:
+    qs = ProcedureChange.objects.select_related("procedure", "version", "actor")
+    if version is not None:
+        qs = qs.filter(version=version)
+    if procedure is not None:
+        qs = qs.filter(procedure=procedure)
+    return qs
+
+
+def versions_for_export() -> QuerySet[ProcedureVersion]:
+    return (
+        ProcedureVersion.objects.select_related("procedure", "field")
+        .prefetch_related(
+            "levels", "documents", "fees", "results", "legal_basis", "channels", "notes",
+            Prefetch("linked_procedures", queryset=Procedure.objects.order_by("code")),
+            Prefetch("workflow_steps", queryset=WorkflowStep.objects.select_related("unit").order_by("unit_id", "position", "id")),
+        )
+        .order_by("procedure__code", "number")
+    )
+
+
+def version_record(version: ProcedureVersion) -> records.VersionRecord:
+    """A stored version as a plain record (the inverse of the import): export and change detection use it."""
+    levels = {lv.level for lv in version.levels.all()}
+    return records.VersionRecord(
+        code=version.procedure.code,
+        number=version.number,
+        name=version.name,
+        field_name=version.field.name,
+        field_code=version.field.code,
+        status=version.status,
+        levels=tuple(level for level in records.LEVELS if level in levels),
+        level_raw=version.level_raw,
+        agency=version.agency,
+        decision_number=version.decision_number,
+        decision_date=version.decision_date,
+        effective_from=version.effective_from,
+        time_limit_value=version.time_limit_value,
+        time_limit_unit=version.time_limit_unit or None,
+        time_limit_unit_confirmed=version.time_limit_unit_confirmed,
+        time_limit_raw=version.time_limit_raw,
+        same_day=version.same_day,
+        fast_track=version.fast_track,
+        result_on_the_spot=version.result_on_the_spot,
+        online_level=version.online_level,
+        online_submission=version.online_submission,
+        documents=tuple(
+            records.DocumentRecord(d.name, d.group, d.heading, d.originals, d.copies) for d in version.documents.all()
+        ),
+        fees=tuple(
+            records.FeeRecord(f.name, f.amount_vnd, f.raw, f.note, f.channels, f.amount_basis) for f in version.fees.all()
+        ),
+        results=tuple(x.name for x in version.results.all()),
+        legal_basis=tuple(x.text for x in version.legal_basis.all()),
+        channels=tuple(
+            records.ChannelRecord(c.channel, c.label, c.time_raw, c.fee_raw, c.fee_note) for c in version.channels.all()
+        ),
+        notes=tuple(n.text for n in version.notes.all()),
+        linked=tuple(sorted(p.code for p in version.linked_procedures.all())),
+        source_url=version.source_url,
+        source_snapshot=version.source_snapshot,
+        verified=version.verified,
+        workflow=tuple(
+            records.WorkflowStepRecord(s.name, s.share.normalize() if s.share is not None else s.share, s.role, s.unit_kind, s.unit.code if s.unit else "")
+            for s in sorted(version.workflow_steps.all(), key=lambda s: (s.unit.code if s.unit else "", s.position, s.id))
+        ),
+    )

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from congvu.catalog import views
+
+app_name = "catalog"
+urlpatterns = [
+    # The full citizen portal comes later; until then its home is the catalogue.
+    path("", views.procedure_list, name="home"),
+    path("thu-tuc/", views.procedure_list, name="procedure_list"),
+    path("thu-tuc/xuat-excel/", views.procedure_export, name="procedure_export"),
+    path("thu-tuc/<str:code>/", views.procedure_detail, name="procedure_detail"),
+    path("thu-tuc/<str:code>/phien-ban/<int:number>/", views.procedure_version, name="procedure_version"),
+    path("thu-tuc/<str:code>/huong-dan.pdf", views.procedure_guide_pdf, name="procedure_guide_pdf"),
+]
