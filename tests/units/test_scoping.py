@@ -57,6 +57,15 @@ def test_merges_chain_across_generations(tree, make_staff):
     assert codes(selectors.visible_units(officer_b)) == {"T01-B", "T01-A", "T01-A-MC", "TL-A"}
 
 
+def test_merges_of_single_wards_chain_across_generations(tree, make_staff):
+    older = services.add_unit("Xã Rất Cũ", UnitKind.COMMUNE, "TL-B", parent=tree.old_province, valid_to=dt.date(2020, 12, 31))
+    services.merge_units([older], into=tree.old_ward, last_day=dt.date(2020, 12, 31))
+    officer = make_staff(tree.a)
+    scope = selectors.scope_of(officer)
+    assert codes(selectors.units_in_scope(scope)) == {"T01-A", "T01-A-MC", "TL-A", "TL-B"}
+    assert scope.covers(older) and not scope.covers(tree.old_province)
+
+
 def test_system_admin_and_superuser_see_everything(tree, make_staff):
     sysadmin = make_staff(tree.other_commune, Role.SYSTEM_ADMIN)
     assert selectors.visible_units(sysadmin).count() == Unit.objects.count()

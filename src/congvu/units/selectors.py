@@ -3,12 +3,14 @@ call filters through, in SQL; `scope_queryset` applies it to anything that point
 
 How scope is computed: a user sees the subtree of their unit (a prefix of the materialized path) plus
 the units merged into anything in that subtree, with their own subtrees, transitively. The merged units
-are found a generation at a time — one query per generation of merges, normally two queries in all —
-and the result is a short list of path prefixes. Every scoped query is then "path starts with one of
-these prefixes", which both databases answer from the index on `path`, and which other tables reach
-through a subquery on the unit table, never through a list of ids held in Python.
+are found a generation at a time — one query per generation of merges, normally two queries in all.
+The result is a few path prefixes (subtrees) and the ids of merged units that have nothing below them.
+A scoped query on units is "path starts with one of these prefixes, or id is one of these", which both
+databases answer from indexes; other tables reach it through a subquery on the unit table
+(`scope_queryset`), so a dossier list never carries a list of unit ids computed per dossier.
 """
 
+import bisect
 import datetime as dt
 from dataclasses import dataclass
 
@@ -39,7 +41,7 @@ def subtree_q(unit: Unit, prefix: str = "") -> Q:
     return Q(**{f"{prefix}path__startswith": unit.path})
 
 
-def _any_prefix_q(paths: list[str], prefix: str = "") -> Q:
+def _any_prefix_q(paths, prefix: str = "") -> Q:
     q = Q(pk__in=[])
     for path in paths:
         q |= Q(**{f"{prefix}path__startswith": path})
@@ -56,36 +58,58 @@ def _compact(paths) -> list[str]:
     return kept
 
 
-def scope_prefixes(unit: Unit) -> list[str]:
-    """Path prefixes of everything whose records the staff of `unit` may see: its subtree and the
-    subtrees of the units merged into it, directly or through earlier merges."""
-    prefixes = [unit.path]
-    frontier = [unit.path]
-    while frontier:
-        found = (
-            Unit.objects.filter(_any_prefix_q(frontier, "successor__"))
-            .exclude(_any_prefix_q(prefixes))
-            .values_list("path", flat=True)
-        )
-        frontier = _compact(found)
-        prefixes = _compact(prefixes + frontier)
-    return prefixes
+def _under_any(path: str, sorted_roots: list[str]) -> bool:
+    """Whether `path` lies under one of the (compacted, sorted) roots: only the greatest root not after
+    it can be its ancestor."""
+    i = bisect.bisect_right(sorted_roots, path)
+    return i > 0 and path.startswith(sorted_roots[i - 1])
 
 
 @dataclass(frozen=True)
 class Scope:
-    """What a user may see: everything, nothing, or the units under `prefixes`."""
+    """What a user may see: everything; or the subtrees under `prefixes` plus the single units `unit_ids`
+    (merged units without units below them, the common case of an old ward: matching them by id keeps
+    a province with thousands of merged wards one indexed `IN` away instead of thousands of `LIKE`s)."""
 
     everything: bool
     prefixes: tuple[str, ...] = ()
+    unit_ids: frozenset[int] = frozenset()
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.everything and not self.prefixes and not self.unit_ids
 
     def covers(self, unit: Unit) -> bool:
-        return self.everything or any(unit.path.startswith(p) for p in self.prefixes)
+        return self.everything or unit.pk in self.unit_ids or _under_any(unit.path, list(self.prefixes))
 
     def q(self, prefix: str = "") -> Q:
+        """Q over units, or over rows reaching a unit through `prefix` (e.g. "unit__")."""
         if self.everything:
             return Q()
-        return _any_prefix_q(list(self.prefixes), prefix)
+        q = _any_prefix_q(self.prefixes, prefix)
+        if self.unit_ids:
+            q |= Q(**{f"{prefix}pk__in": sorted(self.unit_ids)})
+        return q
+
+
+def scope_for_unit(unit: Unit) -> Scope:
+    """Everything whose records the staff of `unit` may see: its subtree and the units merged into it,
+    with their subtrees, directly or through earlier merges. One query per generation of merges."""
+    roots = [unit.path]
+    leaves: dict[int, str] = {}
+    candidates = Unit.objects.filter(successor__path__startswith=unit.path)
+    while True:
+        new = [(pk, path, numchild) for pk, path, numchild in candidates.values_list("pk", "path", "numchild")
+               if pk not in leaves and not _under_any(path, roots)]
+        if not new:
+            break
+        new_roots = [path for _pk, path, numchild in new if numchild]
+        new_leaves = {pk: path for pk, path, numchild in new if not numchild}
+        roots = _compact(roots + new_roots)
+        leaves = {pk: path for pk, path in {**leaves, **new_leaves}.items() if not _under_any(path, roots)}
+        # Next generation: units merged into the units just found (or into anything below them).
+        candidates = Unit.objects.filter(_any_prefix_q(new_roots, "successor__") | Q(successor_id__in=list(new_leaves)))
+    return Scope(everything=False, prefixes=tuple(roots), unit_ids=frozenset(leaves))
 
 
 def scope_of(user) -> Scope:
@@ -98,7 +122,7 @@ def scope_of(user) -> Scope:
         return Scope(everything=False)
     if profile.role in _INSTALLATION_WIDE_ROLES:
         return Scope(everything=True)
-    return Scope(everything=False, prefixes=tuple(scope_prefixes(profile.unit)))
+    return scope_for_unit(profile.unit)
 
 
 def visible_units(user) -> QuerySet[Unit]:
@@ -112,7 +136,7 @@ def visible_units(user) -> QuerySet[Unit]:
 def units_in_scope(scope: Scope) -> QuerySet[Unit]:
     if scope.everything:
         return Unit.objects.all()
-    if not scope.prefixes:
+    if scope.is_empty:
         return Unit.objects.none()
     return Unit.objects.filter(scope.q())
 
@@ -123,7 +147,7 @@ def scope_queryset(qs: QuerySet, user, unit_field: str = "unit") -> QuerySet:
     scope = scope_of(user)
     if scope.everything:
         return qs.all()
-    if not scope.prefixes:
+    if scope.is_empty:
         return qs.none()
     return qs.filter(**{f"{unit_field}__in": Unit.objects.filter(scope.q()).values("pk")})
 
