@@ -45,6 +45,14 @@ def test_model_validation_refuses_a_loop_of_merges(tree):
     assert error.value.error_dict["successor"][0].code == "successor_loop"
 
 
+def test_model_validation_refuses_a_successor_under_the_unit(tree):
+    tree.a.successor = tree.desk
+    tree.a.valid_to = dt.date(2030, 1, 1)
+    with pytest.raises(ValidationError) as error:
+        tree.a.full_clean()
+    assert error.value.error_dict["successor"][0].code == "successor_inside"
+
+
 def test_add_unit_validates_before_writing(tree):
     count = Unit.objects.count()
     with pytest.raises(ValidationError) as error:

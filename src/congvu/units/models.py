@@ -120,6 +120,9 @@ class Unit(MP_Node):
         except ValidationError as error:
             raise ValidationError({"phone": error}) from None
         if self.successor_id is not None and self.pk is not None:
+            if self.successor.path.startswith(self.path):
+                message = _("“%(unit)s” cannot be merged into a unit under it.") % {"unit": self.name}
+                raise ValidationError({"successor": ValidationError(message, code="successor_inside")})
             # Walk forward from the successor: reaching this unit again would make a loop, and a loop
             # would make "where did this ward's dossiers go" unanswerable.
             seen = set()
