@@ -8,14 +8,7 @@ import pytest
 from congvu.units import services
 from congvu.units.models import Role, UnitKind
 
-from . import urls as units_test_urls
-
 PASSWORD = "Rong-xanh-2025!"
-
-
-@pytest.fixture(autouse=True)
-def _units_urls(settings):
-    settings.ROOT_URLCONF = units_test_urls.__name__
 
 
 @pytest.fixture

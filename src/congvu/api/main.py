@@ -47,9 +47,10 @@ def _http_error(request, exc: HttpError):
 
 
 def _register_routers() -> None:
-    from congvu.api import procedures
+    from congvu.api import procedures, units
 
     api.add_router("/procedures", procedures.router, tags=["procedures"])
+    api.add_router("/units", units.router, tags=["units"])
 
 
 _register_routers()
