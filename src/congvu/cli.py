@@ -55,6 +55,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     if args.reset and os.environ.get("DATABASE_URL"):
         _manage("flush", "--no-input", verbosity=0)
+        from congvu.workcal.services import load_official_overrides
+
+        load_official_overrides()  # flush empties the table its data migration filled
     load_demo(stdout=sys.stdout)
     url = f"http://{args.host}:{args.port}/"
     print("\n" + "=" * 70)

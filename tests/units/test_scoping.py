@@ -34,6 +34,14 @@ def test_province_reform_admin_sees_every_unit_below_the_province(tree, make_sta
     assert codes(selectors.visible_units(admin)) == {"T01", "T01-A", "T01-A-MC", "T01-B", "TL-A"}
 
 
+def test_reform_admin_in_a_department_sees_the_whole_province_but_a_specialist_there_does_not(tree, make_staff):
+    department = services.add_unit("Sở Nội vụ", UnitKind.DEPARTMENT, "T01-SNV", parent=tree.province)
+    reform_admin = make_staff(department, Role.REFORM_ADMIN)
+    specialist = make_staff(department, Role.SPECIALIST)
+    assert codes(selectors.visible_units(reform_admin)) == {"T01", "T01-SNV", "T01-A", "T01-A-MC", "T01-B", "TL-A"}
+    assert codes(selectors.visible_units(specialist)) == {"T01-SNV"}
+
+
 def test_reform_admin_of_an_imported_province_sees_all_its_communes(make_staff):
     services.import_province("01")
     services.import_province("04")

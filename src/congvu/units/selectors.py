@@ -112,6 +112,11 @@ def scope_for_unit(unit: Unit) -> Scope:
     return Scope(everything=False, prefixes=tuple(roots), unit_ids=frozenset(leaves))
 
 
+# The reform office sits in one department (usually the Department of Home Affairs) but scores every
+# department and commune of the province on the PAR index, so its scope is the whole province.
+_PROVINCE_WIDE_ROLES = {Role.REFORM_ADMIN}
+
+
 def scope_of(user) -> Scope:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return Scope(everything=False)
@@ -122,7 +127,14 @@ def scope_of(user) -> Scope:
         return Scope(everything=False)
     if profile.role in _INSTALLATION_WIDE_ROLES:
         return Scope(everything=True)
+    if profile.role in _PROVINCE_WIDE_ROLES:
+        return scope_for_unit(_province_of(profile.unit))
     return scope_for_unit(profile.unit)
+
+
+def _province_of(unit: Unit) -> Unit:
+    """The top of the unit's tree: the province (or centrally-run city) it belongs to."""
+    return unit if unit.is_root() else unit.get_root()
 
 
 def visible_units(user) -> QuerySet[Unit]:
