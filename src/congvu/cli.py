@@ -19,16 +19,20 @@ def _setup_django() -> None:
     django.setup()
 
 
-def _manage(*args: str) -> None:
+def _manage(*args: str, **options) -> None:
     from django.core.management import call_command
 
-    call_command(*args)
+    call_command(*args, **options)
 
 
 def _granian(host: str, port: int, workers: int) -> subprocess.Popen:
     cmd = [
         sys.executable, "-m", "granian", "--interface", "wsgi", "--host", host, "--port", str(port),
-        "--workers", str(workers), "--no-ws", "congvu.wsgi:application",
+        "--workers", str(workers), "--no-ws",
+        # A WSGI worker runs one Python thread per request in flight; a few dozen keep two cores busy while
+        # requests wait on the database, where granian's default (backlog ÷ workers) would spawn hundreds.
+        "--backpressure", os.environ.get("CONGVU_BACKPRESSURE", "32"),
+        "congvu.wsgi:application",
     ]
     return subprocess.Popen(cmd, env={**os.environ, "DJANGO_SETTINGS_MODULE": "congvu.settings"})
 

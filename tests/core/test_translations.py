@@ -11,24 +11,26 @@ from pathlib import Path
 import pytest
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "congvu"
-APPS_WITH_LOCALE = sorted(p.parents[2] for p in SRC.glob("*/locale/vi/LC_MESSAGES/django.po"))
+APPS_WITH_LOCALE = sorted(p.parents[3] for p in SRC.glob("*/locale/vi/LC_MESSAGES/django.po"))
 
 
-def parse_po(path: Path) -> dict[str, tuple[str, bool]]:
-    """msgid → (msgstr, fuzzy) for a .po file (plural forms keyed by the singular, msgstr[0])."""
-    entries: dict[str, tuple[str, bool]] = {}
+def parse_po(path: Path) -> dict[tuple[str, str], tuple[str, bool]]:
+    """(msgctxt, msgid) → (msgstr, fuzzy) for a .po file (plural forms keyed by the singular, msgstr[0])."""
+    entries: dict[tuple[str, str], tuple[str, bool]] = {}
+    msgctxt = ""
     msgid = msgstr = None
     fuzzy = False
     field = None
 
     def flush():
         if msgid:  # the header entry has an empty msgid
-            entries[msgid] = (msgstr or "", fuzzy)
+            entries[(msgctxt, msgid)] = (msgstr or "", fuzzy)
 
     for raw in path.read_text(encoding="utf-8").splitlines() + [""]:
         line = raw.strip()
         if not line:
             flush()
+            msgctxt = ""
             msgid = msgstr = None
             fuzzy = False
             field = None
@@ -36,6 +38,8 @@ def parse_po(path: Path) -> dict[str, tuple[str, bool]]:
             fuzzy = True
         elif line.startswith("#"):
             continue
+        elif line.startswith("msgctxt "):
+            msgctxt, field = _unquote(line[8:]), "msgctxt"
         elif line.startswith("msgid_plural"):
             field = "plural"
         elif line.startswith("msgid "):
@@ -45,7 +49,9 @@ def parse_po(path: Path) -> dict[str, tuple[str, bool]]:
         elif line.startswith("msgstr["):
             field = "other"
         elif line.startswith('"'):
-            if field == "msgid":
+            if field == "msgctxt":
+                msgctxt += _unquote(line)
+            elif field == "msgid":
                 msgid += _unquote(line)
             elif field == "msgstr":
                 msgstr += _unquote(line)
@@ -69,7 +75,7 @@ def test_catalogue_is_complete_and_compiled(app_dir: Path):
     assert not untranslated, f"{app_dir.name}: untranslated or fuzzy: {untranslated[:10]}"
     with open(app_dir / "locale/vi/LC_MESSAGES/django.mo", "rb") as fh:
         compiled = gettext.GNUTranslations(fh)
-    stale = [m for m, (s, _) in entries.items() if compiled.gettext(m) != s]
+    stale = [m for (ctx, m), (s, _) in entries.items() if (compiled.pgettext(ctx, m) if ctx else compiled.gettext(m)) != s]
     assert not stale, f"{app_dir.name}: django.mo is older than django.po; run compilemessages: {stale[:5]}"
 
 
