@@ -134,7 +134,8 @@ def scope_of(user) -> Scope:
 
 def _province_of(unit: Unit) -> Unit:
     """The top of the unit's tree: the province (or centrally-run city) it belongs to."""
-    return unit if unit.is_root() else unit.get_root()
+    # In a materialized-path tree the root's path is the first step of every descendant's path.
+    return unit if unit.depth == 1 else Unit.objects.get(path=unit.path[: Unit.steplen])
 
 
 def visible_units(user) -> QuerySet[Unit]:
