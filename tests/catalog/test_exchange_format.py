@@ -103,6 +103,17 @@ def test_workflow_shares_must_add_up_to_the_time_limit(starter_records):
     assert exchange_format.loads_json(exchange_format.dump_json([record.replace(workflow=fixed)]))[0].workflow == fixed
 
 
+def test_values_that_would_not_fit_or_would_be_unsafe_are_refused(starter_records):
+    record = starter_records[0].replace(decision_number="Q" * 121, source_url="javascript:alert(1)", fees=(records.FeeRecord("Lệ phí", 10**16),))
+    with pytest.raises(CatalogFormatError) as caught:
+        exchange_format.loads_json(exchange_format.dump_json([record]))
+    assert [str(p) for p in caught.value.problems] == [
+        "Dòng 1 (mã 1.001193), trường versions[0].decision_number: dài quá 120 ký tự (121 ký tự)",
+        "Dòng 1 (mã 1.001193), trường versions[0].fees[0].amount_vnd: quá lớn (tối đa 1000000000000000, nhận được 10000000000000000)",
+        "Dòng 1 (mã 1.001193), trường versions[0].source_url: phải là địa chỉ web bắt đầu bằng https:// hoặc http:// (nhận được 'javascript:alert(1)')",
+    ]
+
+
 def test_duplicate_version_numbers_are_refused(starter_records):
     text = exchange_format.dump_json([starter_records[0], starter_records[0].replace(name="Khác")])
     with pytest.raises(CatalogFormatError) as caught:
@@ -114,7 +125,8 @@ def test_duplicate_version_numbers_are_refused(starter_records):
 
 texts = st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=30)
 names = texts.filter(lambda s: s.strip() and s == s.strip())
-codes = st.from_regex(r"\A[1-3]\.0[0-9]{5}\Z")
+codes = st.builds("{}.{:06d}".format, st.integers(1, 3), st.integers(0, 999_999))
+slugs = st.lists(st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789", min_size=1, max_size=8), min_size=1, max_size=3).map("-".join)
 amounts = st.none() | st.integers(min_value=0, max_value=10**12)
 channel_sets = st.sets(st.sampled_from(records.CHANNELS)).map(lambda s: tuple(c for c in records.CHANNELS if c in s))
 
@@ -132,7 +144,7 @@ def version_records(draw):
         number=draw(st.none() | st.integers(1, 50)),
         name=draw(names),
         field_name=draw(names),
-        field_code=draw(st.from_regex(r"\A[a-z0-9]+(-[a-z0-9]+)*\Z")),
+        field_code=draw(slugs),
         status=draw(st.sampled_from(records.STATUSES)),
         levels=tuple(level for level in records.LEVELS if level in draw(st.sets(st.sampled_from(records.LEVELS)))),
         level_raw=draw(texts),
@@ -155,7 +167,7 @@ def version_records(draw):
         legal_basis=tuple(draw(st.lists(names, max_size=3))),
         channels=tuple(draw(st.lists(channel_rows, max_size=3))),
         notes=tuple(draw(st.lists(names, max_size=2))),
-        source_url=draw(texts),
+        source_url=draw(st.just("") | slugs.map("https://dichvucong.gov.vn/thu-tuc-hanh-chinh/{}".format)),
         source_snapshot=draw(texts),
         verified=draw(st.booleans()),
     )

@@ -28,7 +28,7 @@ import json
 import re
 
 from congvu.catalog import records as r
-from congvu.catalog.portal_format import CODE_PATTERN, decode_json
+from congvu.catalog.portal_format import CODE_PATTERN, MAX_AMOUNT_VND, decode_json
 from congvu.catalog.problems import MISSING, CatalogFormatError, Problem, ProblemList, RecordReader
 
 FORMAT_NAME = "congvu-catalog"
@@ -215,7 +215,7 @@ def _typed_csv_row(reader: RecordReader, values: dict) -> dict:
 
 
 def _read_code(reader: RecordReader, item: dict) -> str:
-    code = reader.text(item, "code", nullable=False, non_empty=True).strip()
+    code = reader.text(item, "code", nullable=False, non_empty=True, max_length=60).strip()
     if code and not CODE_PATTERN.match(code):
         reader.fail("code", f"mã thủ tục không đúng dạng {code!r} (ví dụ đúng: 1.001193)")
     return code
@@ -241,18 +241,18 @@ def read_version(reader: RecordReader, code: str, item: dict, prefix: str) -> r.
             reader.fail(f"{p}linked[{i}]", f"mã thủ tục liên quan không đúng dạng {other!r}")
         elif other == code:
             reader.fail(f"{p}linked[{i}]", "thủ tục không thể liên thông với chính nó")
-    field_name = reader.text(item, "field_name", f"{p}field_name", nullable=False, non_empty=True).strip()
+    field_name = reader.text(item, "field_name", f"{p}field_name", nullable=False, non_empty=True, max_length=255).strip()
     record = r.VersionRecord(
         code=code,
         number=number,
         status=reader.choice(item, "status", r.STATUSES, f"{p}status") or "published",
         name=reader.text(item, "name", f"{p}name", nullable=False, non_empty=True).strip(),
         field_name=field_name,
-        field_code=reader.text(item, "field_code", f"{p}field_code").strip() or r.field_code_for(field_name),
+        field_code=_field_code(reader, item, p) or r.field_code_for(field_name),
         levels=tuple(level for level in r.LEVELS if level in levels),
         level_raw=reader.text(item, "level_raw", f"{p}level_raw"),
         agency=reader.text(item, "agency", f"{p}agency"),
-        decision_number=reader.text(item, "decision_number", f"{p}decision_number").strip(),
+        decision_number=reader.text(item, "decision_number", f"{p}decision_number", max_length=120).strip(),
         decision_date=reader.date(item, "decision_date", f"{p}decision_date"),
         effective_from=reader.date(item, "effective_from", f"{p}effective_from"),
         time_limit_value=value,
@@ -271,7 +271,7 @@ def read_version(reader: RecordReader, code: str, item: dict, prefix: str) -> r.
         channels=tuple(_channels(reader, item, p)),
         notes=reader.string_list(item, "notes", f"{p}notes"),
         linked=tuple(sorted(set(linked))),
-        source_url=reader.text(item, "source_url", f"{p}source_url"),
+        source_url=reader.url(item, "source_url", f"{p}source_url"),
         source_snapshot=reader.text(item, "source_snapshot", f"{p}source_snapshot"),
         verified=reader.boolean(item, "verified", f"{p}verified"),
         # Grouped by unit (the general workflow first), each group in its own order: one canonical order, so the
@@ -307,6 +307,13 @@ def _check_consistency(reader: RecordReader, record: r.VersionRecord, p: str) ->
                 )
 
 
+def _field_code(reader: RecordReader, item: dict, p: str) -> str:
+    code = reader.text(item, "field_code", f"{p}field_code", max_length=100).strip()
+    if code and not re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", code):
+        reader.fail(f"{p}field_code", f"mã lĩnh vực chỉ gồm chữ thường không dấu, số và dấu gạch ngang (nhận được {code!r})")
+    return code
+
+
 def _documents(reader: RecordReader, item: dict, p: str):
     for i, doc in reader.object_list(item, "documents", f"{p}documents"):
         path = f"{p}documents[{i}]"
@@ -330,7 +337,7 @@ def _fees(reader: RecordReader, item: dict, p: str):
                 reader.fail(f"{path}.channels[{j}]", f"kênh không hợp lệ {channel!r} (chấp nhận: {', '.join(r.CHANNELS)})")
         yield r.FeeRecord(
             name=reader.text(fee, "name", f"{path}.name", nullable=False, non_empty=True).strip(),
-            amount_vnd=reader.non_negative_int(fee, "amount_vnd", f"{path}.amount_vnd", nullable=True),
+            amount_vnd=reader.non_negative_int(fee, "amount_vnd", f"{path}.amount_vnd", nullable=True, maximum=MAX_AMOUNT_VND),
             raw=reader.text(fee, "raw", f"{path}.raw", required=False),
             note=reader.text(fee, "note", f"{path}.note", required=False),
             channels=tuple(c for c in r.CHANNELS if c in channels),
@@ -361,7 +368,7 @@ def _steps(reader: RecordReader, item: dict, p: str):
         if not role and not unit_kind:
             reader.fail(path, "mỗi bước cần vai trò (role) hoặc loại đơn vị (unit_kind) chịu trách nhiệm")
         yield r.WorkflowStepRecord(
-            name=reader.text(step, "name", f"{path}.name", nullable=False, non_empty=True).strip(),
+            name=reader.text(step, "name", f"{path}.name", nullable=False, non_empty=True, max_length=255).strip(),
             share=reader.decimal(step, "share", f"{path}.share"),
             role=role,
             unit_kind=unit_kind,

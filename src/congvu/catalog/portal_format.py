@@ -48,6 +48,8 @@ DOCUMENT_HEADINGS = {
     "luu y": "note",
 }
 ONLINE_VALUES = {None: "unknown", "none": "none", "full": "full", "partial": "partial"}
+# A quadrillion đồng: far above any fee, far below the 64-bit column; a larger number is a typo.
+MAX_AMOUNT_VND = 10**15
 
 
 def loads(raw: bytes | str) -> list[r.VersionRecord]:
@@ -100,7 +102,7 @@ def parse_record(item, row: int, problems: ProblemList) -> r.VersionRecord | Non
     reader.unknown_keys(item, RECORD_KEYS)
 
     name = reader.text(item, "name", nullable=False, non_empty=True).strip()
-    field_name = reader.text(item, "field", nullable=False, non_empty=True).strip()
+    field_name = reader.text(item, "field", nullable=False, non_empty=True, max_length=255).strip()
     level = reader.choice(item, "level", r.LEVELS)
     value, unit, raw_limit = _time_limit(reader, item)
     online = _online(reader, item)
@@ -114,7 +116,7 @@ def parse_record(item, row: int, problems: ProblemList) -> r.VersionRecord | Non
         levels=(level,) if level else (),
         level_raw=reader.text(item, "level_raw"),
         agency=reader.text(item, "agency"),
-        decision_number=reader.text(item, "decision").strip(),
+        decision_number=reader.text(item, "decision", max_length=120).strip(),
         time_limit_value=value,
         time_limit_unit=unit,
         time_limit_unit_confirmed=r.unit_confirmed_by_default(unit),
@@ -128,14 +130,14 @@ def parse_record(item, row: int, problems: ProblemList) -> r.VersionRecord | Non
         legal_basis=reader.string_list(item, "legal_basis"),
         channels=tuple(_channels(reader, item)),
         notes=reader.string_list(item, "notes"),
-        source_url=reader.text(item, "source"),
+        source_url=reader.url(item, "source"),
         source_snapshot=reader.text(item, "source_snapshot"),
         verified=reader.boolean(item, "verified"),
     )
 
 
 def read_code(reader: RecordReader, item: dict) -> str:
-    code = reader.text(item, "code", nullable=False, non_empty=True).strip()
+    code = reader.text(item, "code", nullable=False, non_empty=True, max_length=60).strip()
     if code and not CODE_PATTERN.match(code):
         reader.fail("code", f"mã thủ tục không đúng dạng {code!r} (ví dụ đúng: 1.001193, hoặc 1.001193.H15 cho biến thể địa phương)")
     return code
@@ -195,7 +197,7 @@ def _fees(reader: RecordReader, item: dict):
             reader.fail(f"{path}.channels", "phải là danh sách tên kênh")
         yield r.FeeRecord(
             name=reader.text(fee, "name", f"{path}.name", nullable=False, non_empty=True).strip(),
-            amount_vnd=reader.non_negative_int(fee, "amount_vnd", f"{path}.amount_vnd", nullable=True),
+            amount_vnd=reader.non_negative_int(fee, "amount_vnd", f"{path}.amount_vnd", nullable=True, maximum=MAX_AMOUNT_VND),
             raw=reader.text(fee, "raw", f"{path}.raw"),
             note=reader.text(fee, "note", f"{path}.note"),
             channels=tuple(c for c in r.CHANNELS if c in channels),

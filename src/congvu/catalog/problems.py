@@ -13,6 +13,8 @@ from decimal import Decimal, InvalidOperation
 
 # Enough to fix a file in one pass without flooding a terminal when a whole file is of the wrong kind.
 MAX_PROBLEMS = 50
+# The database's integer columns (PositiveIntegerField) stop here; a larger count is a typo, not a procedure.
+INT_MAX = 2_147_483_647
 
 
 @dataclass(frozen=True)
@@ -89,7 +91,7 @@ class RecordReader:
             return MISSING
         return source[key]
 
-    def text(self, source: dict, key: str, path: str | None = None, *, required=True, nullable=True, non_empty=False) -> str:
+    def text(self, source: dict, key: str, path: str | None = None, *, required=True, nullable=True, non_empty=False, max_length: int | None = None) -> str:
         path = path or key
         value = self.get(source, key, path, required)
         if value is MISSING:
@@ -103,9 +105,19 @@ class RecordReader:
             return ""
         if non_empty and not value.strip():
             self.fail(path, "không được để trống")
+        if max_length is not None and len(value) > max_length:
+            self.fail(path, f"dài quá {max_length} ký tự ({len(value)} ký tự)")
         return value
 
-    def non_negative_int(self, source: dict, key: str, path: str | None = None, *, required=True, nullable=False) -> int | None:
+    def url(self, source: dict, key: str, path: str | None = None, *, required=True) -> str:
+        # Shown as a link on public pages: only web addresses, never javascript: or data: URLs.
+        path = path or key
+        value = self.text(source, key, path, required=required, max_length=500)
+        if value and not value.lower().startswith(("https://", "http://")):
+            self.fail(path, f"phải là địa chỉ web bắt đầu bằng https:// hoặc http:// (nhận được {value[:60]!r})")
+        return value
+
+    def non_negative_int(self, source: dict, key: str, path: str | None = None, *, required=True, nullable=False, maximum: int = INT_MAX) -> int | None:
         path = path or key
         value = self.get(source, key, path, required)
         if value is MISSING:
@@ -118,6 +130,9 @@ class RecordReader:
         # JSON true/false are ints in Python; a boolean where a count belongs is a mistake, not 1 or 0.
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             self.fail(path, f"phải là số nguyên không âm (nhận được {value!r})")
+            return None if nullable else 0
+        if value > maximum:
+            self.fail(path, f"quá lớn (tối đa {maximum}, nhận được {value})")
             return None if nullable else 0
         return value
 
@@ -207,6 +222,8 @@ class RecordReader:
             return Decimal(0)
         if number.as_tuple().exponent < -2:
             self.fail(path, f"tối đa 2 chữ số thập phân (nhận được {value!r})")
+        elif number >= 100_000:
+            self.fail(path, f"quá lớn (nhận được {value!r})")
         return number
 
     def unknown_keys(self, source: dict, known, path_prefix: str = "") -> None:

@@ -12,9 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import connection
-from django.db.models import F, OuterRef, Prefetch, QuerySet, Subquery
-from django.db.models.functions import Collate
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 from django.utils import timezone
 
 from congvu.catalog import records
@@ -26,12 +24,10 @@ from congvu.catalog.models import (
     VersionStatus,
     WorkflowStep,
 )
+from congvu.core.collation import vietnamese_order
 from congvu.core.text import search_terms
 
 IN_FORCE_STATUSES = (VersionStatus.PUBLISHED, VersionStatus.ABOLISHED)
-SORTS = ("code", "name", "field")
-# PostgreSQL's ICU collation sorts Vietnamese as a reader expects (the default C collation puts Á and Đ after Z).
-VIETNAMESE_ICU = "vi-VN-x-icu"
 
 
 def _day(at: dt.datetime | dt.date | None) -> dt.date:
@@ -87,12 +83,12 @@ def search_versions(
 
 
 def _ordering(sort: str) -> list:
-    name = Collate(F("name"), VIETNAMESE_ICU) if connection.vendor == "postgresql" else F("sort_name")
-    field_name = Collate(F("field__name"), VIETNAMESE_ICU) if connection.vendor == "postgresql" else F("field__code")
+    # Field codes are folded slugs of their names, so on SQLite they sort like the names.
+    name = vietnamese_order("name", "sort_name")
     if sort == "name":
-        return [name.asc(), "procedure__code"]
+        return [name, "procedure__code"]
     if sort == "field":
-        return [field_name.asc(), name.asc(), "procedure__code"]
+        return [vietnamese_order("field__name", "field__code"), name, "procedure__code"]
     return ["procedure__code"]
 
 
