@@ -6,6 +6,7 @@ Django's Vietnamese locale has no number grouping, and a fee must read the way i
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from congvu.catalog import records
 
@@ -35,10 +36,20 @@ def time_limit_text(version) -> str:
         return _("Not published")
     if not version.time_limit_unit:
         return _("%(value)s (unit not published)") % {"value": version.time_limit_value}
-    text = f"{quantity(version.time_limit_value)} {version.get_time_limit_unit_display()}"
+    text = limit_phrase(version.time_limit_value, version.time_limit_unit)
     if not version.time_limit_unit_confirmed:
         text += " " + _("(unit to be confirmed)")
     return text
+
+
+def limit_phrase(value: int, unit: str) -> str:
+    """"3 ngày làm việc" / "1 working day": the number with its unit, plural where the language has one."""
+    n = quantity(value)
+    if unit == "working_days":
+        return ngettext("%(n)s working day", "%(n)s working days", value) % {"n": n}
+    if unit == "working_hours":
+        return ngettext("%(n)s working hour", "%(n)s working hours", value) % {"n": n}
+    return ngettext("%(n)s calendar day", "%(n)s calendar days", value) % {"n": n}
 
 
 def fee_text(fee) -> str:
