@@ -143,3 +143,29 @@ def test_admin_lists_and_searches_accent_insensitively(starter, admin_user, clie
     assert found == ["1.000689", "1.001193", "1.004884", "2.000528", "2.000986", "2.001023"]
     assert client.get(reverse("admin:catalog_procedure_changelist"), {"q": "ho tich"}).status_code == 200
     assert client.get(reverse("admin:catalog_field_changelist")).status_code == 200
+
+
+def test_admin_records_links_and_edited_rows_by_name(starter, version_of, admin_user, client):
+    version = version_of("2.000986")
+    client.force_login(admin_user)
+    url = reverse("admin:catalog_procedureversion_change", args=[version.pk])
+    data = admin_form_data(client.get(url))
+    birth, residence = (ProcedureVersion.objects.get(procedure__code=c, number=1).procedure for c in ("1.001193", "1.004222"))
+    data["linked_procedures"] = [str(birth.pk), str(residence.pk)]
+    data["results-0-name"] = "Giấy khai sinh (bản chính)"
+    data["change_reason"] = "Nghị định 63/2024/NĐ-CP: liên thông khai sinh, thường trú"
+    assert client.post(url, data).status_code == 302
+    changes = {c.field_path: (c.old_value, c.new_value) for c in ProcedureChange.objects.filter(version=version)}
+    assert changes["linked_procedures"] == ("", "1.001193, 1.004222")
+    old_result = changes["resultdocument[0].name"][0]
+    assert old_result == "Thông báo kết quả giải quyết thủ tục về cư trú, hủy bỏ thủ tục về cư trú"
+    assert changes["resultdocument[0].name"][1] == "Giấy khai sinh (bản chính)"
+    assert sorted(p.code for p in version.linked_procedures.all()) == ["1.001193", "1.004222"]
+
+
+def test_versions_and_procedures_cannot_be_deleted_in_the_admin(starter, version_of, admin_user, client):
+    client.force_login(admin_user)
+    version = version_of("1.001193")
+    assert client.get(reverse("admin:catalog_procedureversion_delete", args=[version.pk])).status_code == 403
+    assert client.get(reverse("admin:catalog_procedure_delete", args=[version.procedure.pk])).status_code == 403
+    assert ProcedureVersion.objects.filter(pk=version.pk).exists()

@@ -38,7 +38,7 @@ class ProcedureVersionForm(forms.ModelForm):
     source_url = forms.URLField(label=_("source"), required=False, max_length=500, assume_scheme="https")
     change_reason = forms.CharField(
         label=_("Reason for the change"), widget=forms.Textarea(attrs={"rows": 2}), required=False,
-        help_text=_("Required when changing a version: the document or rule the change follows (e.g. the People's Council resolution setting the fee)."),
+        help_text=_("The document or rule the change follows (e.g. the People's Council resolution setting the fee); recorded with the change."),
     )
 
     class Meta:
@@ -47,7 +47,7 @@ class ProcedureVersionForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        if self.instance.pk and not (cleaned.get("change_reason") or "").strip():
+        if not (cleaned.get("change_reason") or "").strip():
             self.add_error("change_reason", _("State why the version is changed; the reason is recorded with the change."))
         unit = cleaned.get("time_limit_unit")
         if cleaned.get("fast_track") and unit != "working_hours":
@@ -58,20 +58,27 @@ class ProcedureVersionForm(forms.ModelForm):
 
 
 class RecordingInlineFormSet(BaseInlineFormSet):
-    """Collects (field, old, new) for the rows an administrator adds, edits or deletes."""
+    """Collects (field, old, new) for the rows an administrator adds, edits or deletes.
+
+    Old values are read back from the database: by the time the formset is valid, each form's instance
+    already holds the new values, and `form.initial` has raw keys (a unit's id, not its name)."""
 
     def collected_changes(self, prefix: str) -> list[tuple[str, object, object]]:
         changes = []
         for form in self.initial_forms:
-            position = form.initial.get("position", form.instance.pk)
+            before = self.model.objects.filter(pk=form.instance.pk).first()
+            if before is None:
+                continue
+            where = f"{prefix}[{getattr(before, 'position', before.pk)}]"
             if self.can_delete and self._should_delete_form(form):
-                changes.append((f"{prefix}[{position}]", str(form.instance), None))
+                changes.append((where, str(before), None))
                 continue
             for name in form.changed_data:
-                changes.append((f"{prefix}[{position}].{name}", form.initial.get(name), form.cleaned_data.get(name)))
+                changes.append((f"{where}.{name}", getattr(before, name), form.cleaned_data.get(name)))
         for form in self.extra_forms:
             if form.has_changed() and not (self.can_delete and self._should_delete_form(form)):
-                changes.append((f"{prefix}[+]", None, str(form.cleaned_data.get("name") or form.cleaned_data.get("text") or form.cleaned_data.get("level") or "")))
+                data = form.cleaned_data
+                changes.append((f"{prefix}[+]", None, data.get("name") or data.get("text") or data.get("level") or data.get("channel") or ""))
         return changes
 
 
@@ -206,14 +213,29 @@ class ProcedureVersionAdmin(admin.ModelAdmin):
         # Accent-insensitive like the public search: the stored column is folded, so fold the term too.
         return super().get_search_results(request, queryset, fold(search_term))
 
+    def has_delete_permission(self, request, obj=None):
+        # Dossiers keep the version they were received under: a version is abolished by a new one, never deleted.
+        return False
+
     def save_model(self, request, obj, form, change):
         form.recorded_changes = []
         if change:
-            form.recorded_changes = [(name, form.initial.get(name), form.cleaned_data.get(name)) for name in form.changed_data if name != "change_reason"]
+            before = ProcedureVersion.objects.get(pk=obj.pk)
+            for name in form.changed_data:
+                if name == "change_reason":
+                    continue
+                if name == "linked_procedures":
+                    old = [p.code for p in before.linked_procedures.all()]
+                    new = [p.code for p in form.cleaned_data[name]]
+                else:
+                    old, new = getattr(before, name), form.cleaned_data.get(name)
+                form.recorded_changes.append((name, old, new))
+        else:
+            form.recorded_changes.append(("version", None, f"{obj.number} ({obj.get_status_display()})"))
         super().save_model(request, obj, form, change)
 
     def save_formset(self, request, form, formset, change):
-        if change and isinstance(formset, RecordingInlineFormSet):
+        if isinstance(formset, RecordingInlineFormSet):
             prefix = formset.model._meta.model_name
             form.recorded_changes.extend(formset.collected_changes(prefix))
         super().save_formset(request, form, formset, change)
@@ -222,8 +244,7 @@ class ProcedureVersionAdmin(admin.ModelAdmin):
         super().save_related(request, form, formsets, change)
         version = form.instance
         reason = (form.cleaned_data.get("change_reason") or "").strip()
-        if change:
-            services.record_changes(version, form.recorded_changes, actor=request.user, reason=reason, source=ChangeSource.ADMIN)
+        services.record_changes(version, form.recorded_changes, actor=request.user, reason=reason, source=ChangeSource.ADMIN)
         services.recompute_completeness(version, actor=request.user, reason=reason, source=ChangeSource.ADMIN if change else None)
 
 
@@ -244,6 +265,9 @@ class ProcedureAdmin(admin.ModelAdmin):
     list_display = ("code", "created_at")
     search_fields = ("code", "versions__search_text")
     inlines = [VersionInline]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
     def get_search_results(self, request, queryset, search_term):
         queryset, duplicates = super().get_search_results(request, queryset, fold(search_term))

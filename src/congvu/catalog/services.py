@@ -19,7 +19,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -349,7 +349,7 @@ def _text(value) -> str:
         return "true" if value else "false"
     if isinstance(value, Decimal):
         return records.format_quantity_vi(value).replace(",", ".")
-    if isinstance(value, (list, tuple, set)):
+    if isinstance(value, (list, tuple, set, QuerySet)):
         return ", ".join(sorted(_text(v) for v in value))
     return str(value)
 
