@@ -155,6 +155,8 @@ def test_future_version_is_not_shown_before_it_takes_effect(starter, client):
     version.status = VersionStatus.PUBLISHED
     version.save()
     assert "Tên tương lai" not in text_of(client.get(reverse("catalog:procedure_detail", args=["1.004222"])))
+    announced = text_of(client.get(reverse("catalog:procedure_version", args=["1.004222", 2])))
+    assert "Tên tương lai" in announced and "có hiệu lực từ ngày 01/01/2099" in announced
 
 
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")

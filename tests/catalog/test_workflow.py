@@ -88,3 +88,12 @@ def test_admin_refuses_shares_that_do_not_add_up(starter, version_of, admin_user
     assert client.post(url, data).status_code == 302
     assert [s.name for s in selectors.workflow_for(version).steps] == ["Tiếp nhận", "Giải quyết"]
     assert ProcedureChange.objects.filter(version=version, field_path="workflowstep[+]").count() == 2
+
+
+def test_changing_the_time_limit_under_a_workflow_is_refused(starter, version_of, vietnamese):
+    version = version_of("1.004222")
+    services.set_workflow(version, STEPS)
+    with pytest.raises(WorkflowError, match="khác thời hạn giải quyết 5 ngày làm việc"):
+        services.complete_procedure(version, time_limit_value=5, rule="Quyết định sửa đổi thời hạn")
+    version.refresh_from_db()
+    assert version.time_limit_value == 7 and not ProcedureChange.objects.filter(field_path="time_limit_value").exists()

@@ -109,6 +109,7 @@ def version_detail(procedure: Procedure, number: int | None = None) -> Procedure
     if number is None:
         current = version_in_force(procedure)
         return qs.filter(pk=current.pk).first() if current else None
+    # Any published version is public, past or announced for a future date; drafts are not.
     return qs.filter(number=number, status__in=IN_FORCE_STATUSES).first()
 
 

@@ -186,14 +186,16 @@ def _import_one(record, fmt, default_day, fields, units_by_code, report) -> Proc
 
 
 def _already_there(procedure: Procedure, new_hash: str, *, history: bool) -> bool:
-    versions = selectors.versions_for_export().filter(procedure=procedure).order_by("-number")
+    """Whether the content is already a version of the procedure: the latest one for the portal's snapshot
+    format, any one for the own formats. The hash stored at import answers most re-imports in one query; the
+    content is rebuilt only when it may have been completed since (an export of it re-imported as is)."""
+    candidates = procedure.versions.order_by("-number")
     if not history:
-        versions = versions[:1]
-    for version in versions:
-        # The hash at import, or of the content now (an export of a completed version re-imported as is).
-        if version.source_hash == new_hash or records.content_hash(selectors.version_record(version)) == new_hash:
-            return True
-    return False
+        candidates = candidates[:1]
+    if any(v.source_hash == new_hash for v in candidates):
+        return True
+    rebuilt = selectors.versions_for_export().filter(pk__in=[v.pk for v in candidates])
+    return any(records.content_hash(selectors.version_record(v)) == new_hash for v in rebuilt)
 
 
 def _next_number(procedure: Procedure, wanted: int | None) -> int:
@@ -412,6 +414,7 @@ def complete_procedure(
         version.time_limit_unit = time_limit_unit
         version.time_limit_unit_confirmed = True
     version.save()
+    _check_workflows_still_fit(version)
     if fee_amounts:
         fees = {f.pk: f for f in version.fees.all()}
         for key, amount in fee_amounts.items():
@@ -429,6 +432,15 @@ def complete_procedure(
     record_changes(version, changes, actor=actor, reason=rule, source=source)
     recompute_completeness(version, actor=actor, reason=rule, source=source)
     return version
+
+
+def _check_workflows_still_fit(version: ProcedureVersion) -> None:
+    """A new time limit must not leave an existing workflow adding up to the old one."""
+    groups: dict = {}
+    for step in version.workflow_steps.select_related("unit").order_by("position", "id"):
+        groups.setdefault(step.unit, []).append(StepInput(step.name, step.share, step.role, step.unit_kind))
+    for unit, steps in groups.items():
+        validate_workflow(version, steps, unit)
 
 
 @dataclass(frozen=True)

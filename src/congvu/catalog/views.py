@@ -28,7 +28,7 @@ def _filtered(request):
 
 def procedure_list(request):
     form, filters, versions = _filtered(request)
-    page = Paginator(versions.prefetch_related("gaps"), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(versions, PAGE_SIZE).get_page(request.GET.get("page"))
     query = {k: v for k, v in filters.items() if v and not (k == "sort" and v == "code")}
     return render(request, "catalog/procedure_list.html", {
         "form": form,
@@ -62,6 +62,7 @@ def _detail_context(version, *, is_current: bool) -> dict:
         "version": version,
         "procedure": version.procedure,
         "is_current": is_current,
+        "is_future": version.effective_from > timezone.localdate(),
         "current": current,
         "submit_groups": _by_heading([d for d in documents if d.group == "submit"]),
         "documents_to_show": [d for d in documents if d.group == "show"],
