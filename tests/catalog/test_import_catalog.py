@@ -115,6 +115,12 @@ def test_bad_json_imports_nothing():
     assert catalogue_counts() == (0, 0, 0, 0)
 
 
+def test_a_file_of_unknown_kind_is_named_not_guessed():
+    with pytest.raises(CatalogFormatError) as caught:
+        services.import_catalog("# Danh mục\n".encode(), filename="ghi-chu.md")
+    assert str(caught.value) == "không nhận ra định dạng của tệp ghi-chu.md (không phải JSON, đuôi .md); đổi tên thành .csv hoặc ghi --format"
+
+
 def test_bad_csv_header_imports_nothing():
     with pytest.raises(CatalogFormatError) as caught:
         services.import_catalog("code,ten\n1.001193,Khai sinh\n".encode(), filename="danh-muc.csv")

@@ -85,6 +85,8 @@ def detect_format(raw: bytes, filename: str | None = None) -> str:
         if exchange_format.is_own_json(data):
             return "json"
         raise CatalogFormatError([Problem(None, None, "", "không nhận ra định dạng JSON: cần danh sách thủ tục của cổng DVCQG hoặc tệp danh mục congvu (\"format\": \"congvu-catalog\")")])
+    if suffix not in ("", ".txt"):
+        raise CatalogFormatError([Problem(None, None, "", f"không nhận ra định dạng của tệp {Path(filename).name} (không phải JSON, đuôi {suffix}); đổi tên thành .csv hoặc ghi --format")])
     return "csv"
 
 
