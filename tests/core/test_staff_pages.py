@@ -59,3 +59,11 @@ def test_django_admin_is_available_to_superusers(client):
 
 def test_healthz_answers_when_the_database_does(client):
     assert client.get("/healthz").json() == {"status": "ok"}
+
+
+def test_an_english_browser_still_gets_vietnamese_until_the_person_chooses(client):
+    response = client.get(reverse("staff:login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert '<html lang="vi">' in response.content.decode()
+    client.post(reverse("set_language"), {"language": "en", "next": "/staff/login/"})
+    response = client.get(reverse("staff:login"), HTTP_ACCEPT_LANGUAGE="vi")
+    assert '<html lang="en">' in response.content.decode()
