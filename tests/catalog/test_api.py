@@ -46,6 +46,13 @@ def test_detail_of_an_incomplete_procedure_says_what_is_missing(starter, client)
     assert body["fees"][0]["amount_vnd"] is None and body["fees"][0]["raw"] == "100 VNĐ"
 
 
+def test_nul_characters_in_parameters_are_not_a_server_error(starter, client):
+    # PostgreSQL refuses NUL in text parameters; the catalogue must answer, not fail.
+    assert client.get("/api/v1/procedures", {"q": "khai\x00sinh", "field": "ho\x00tich"}).status_code == 200
+    assert client.get("/api/v1/procedures/1.001193%00").status_code == 200
+    assert client.get("/thu-tuc/", {"q": "\x00"}).status_code == 200
+
+
 def test_unknown_code_is_a_json_404(starter, client):
     response = client.get("/api/v1/procedures/9.999999")
     assert response.status_code == 404

@@ -143,6 +143,7 @@ def test_admin_lists_and_searches_accent_insensitively(starter, admin_user, clie
     assert found == ["1.000689", "1.001193", "1.004884", "2.000528", "2.000986", "2.001023"]
     assert client.get(reverse("admin:catalog_procedure_changelist"), {"q": "ho tich"}).status_code == 200
     assert client.get(reverse("admin:catalog_field_changelist")).status_code == 200
+    assert client.get(reverse("admin:catalog_procedureversion_add")).status_code == 200
 
 
 def test_admin_records_links_and_edited_rows_by_name(starter, version_of, admin_user, client):

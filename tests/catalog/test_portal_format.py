@@ -197,6 +197,15 @@ def test_every_problem_is_reported_at_once(raw_records):
     ]
 
 
+def test_nul_characters_are_refused(raw_records):
+    raw_records[0]["name"] = "Thủ tục\x00"
+    raw_records[0]["results"] = ["Giấy khai sinh\x00"]
+    assert problems_of(dumps(raw_records)) == [
+        "Dòng 1 (mã 1.001193), trường name: chứa ký tự NUL (\\x00), tệp có thể bị hỏng",
+        "Dòng 1 (mã 1.001193), trường results[0]: chứa ký tự NUL (\\x00), tệp có thể bị hỏng",
+    ]
+
+
 def test_a_record_without_time_limit_key_is_an_error_not_a_guess(raw_records):
     del raw_records[0]["time_limit"]
     assert problems_of(dumps(raw_records)) == ["Dòng 1 (mã 1.001193), trường time_limit: thiếu trường bắt buộc (ghi null nếu cổng không có thông tin)"]

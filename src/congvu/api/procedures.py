@@ -12,12 +12,17 @@ from ninja import Query, Router, Schema
 from pydantic import Field as PydanticField
 
 from congvu.api.errors import ApiError, ErrorOut
-from congvu.catalog import selectors, services
+from congvu.catalog import records, selectors, services
 from congvu.catalog.models import ProcedureVersion
 
 router = Router()
 
-Level = Literal["ministry", "province", "commune", "other"]
+# The value sets come from the catalogue's one definition, so the OpenAPI enums cannot drift from the data.
+Level = Literal[records.LEVELS]  # type: ignore[valid-type]
+Unit = Literal[records.TIME_LIMIT_UNITS]  # type: ignore[valid-type]
+ChannelCode = Literal[records.CHANNELS]  # type: ignore[valid-type]
+OnlineLevel = Literal[records.ONLINE_LEVELS]  # type: ignore[valid-type]
+DocumentGroup = Literal[records.DOCUMENT_GROUPS]  # type: ignore[valid-type]
 
 
 class FieldOut(Schema):
@@ -27,7 +32,7 @@ class FieldOut(Schema):
 
 class TimeLimitOut(Schema):
     value: int | None = PydanticField(description="Number of units; null when the portal publishes none.")
-    unit: Literal["working_days", "working_hours", "days"] | None = PydanticField(description="Null: not published.")
+    unit: Unit | None = PydanticField(description="Null: not published.")
     unit_confirmed: bool = PydanticField(description="False while a bare 'days' awaits an administrator's confirmation.")
     raw: str = PydanticField(description="The time limit as published.")
     same_day: bool
@@ -44,7 +49,7 @@ class ProcedureSummaryOut(Schema):
     version: int
     effective_from: dt.date
     time_limit: TimeLimitOut
-    online_level: Literal["full", "partial", "none", "unknown"]
+    online_level: OnlineLevel
     online_submission: bool
     is_complete: bool = PydanticField(description="False: listed, but not enough information to receive dossiers yet.")
 
@@ -58,7 +63,7 @@ class ProcedureListOut(Schema):
 
 class DocumentOut(Schema):
     name: str
-    group: Literal["submit", "show", "note"]
+    group: DocumentGroup
     heading: str
     originals: int
     copies: int
@@ -69,12 +74,12 @@ class FeeOut(Schema):
     amount_vnd: int | None = PydanticField(description="Null: not known yet (set by the province, misprinted or foreign currency).")
     raw: str
     note: str
-    channels: list[Literal["in_person", "online", "post"]] = PydanticField(description="Empty: not stated, applies to every channel.")
+    channels: list[ChannelCode] = PydanticField(description="Empty: not stated, applies to every channel.")
     amount_basis: str
 
 
 class ChannelOut(Schema):
-    channel: Literal["in_person", "online", "post"]
+    channel: ChannelCode
     label: str
     time_raw: str
     fee_raw: str

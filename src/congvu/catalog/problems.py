@@ -105,6 +105,9 @@ class RecordReader:
             return ""
         if non_empty and not value.strip():
             self.fail(path, "không được để trống")
+        if "\x00" in value:
+            # PostgreSQL cannot store NUL in text; it only ever comes from a damaged file.
+            self.fail(path, "chứa ký tự NUL (\\x00), tệp có thể bị hỏng")
         if max_length is not None and len(value) > max_length:
             self.fail(path, f"dài quá {max_length} ký tự ({len(value)} ký tự)")
         return value
@@ -170,6 +173,9 @@ class RecordReader:
         for i, item in enumerate(value):
             if not isinstance(item, str) or not item.strip():
                 self.fail(f"{path}[{i}]", "phải là chuỗi ký tự khác rỗng")
+                continue
+            if "\x00" in item:
+                self.fail(f"{path}[{i}]", "chứa ký tự NUL (\\x00), tệp có thể bị hỏng")
                 continue
             out.append(item)
         return tuple(out)

@@ -59,6 +59,11 @@ def current_versions(at: dt.datetime | dt.date | None = None) -> QuerySet[Proced
     return ProcedureVersion.objects.filter(pk=Subquery(latest)).select_related("procedure", "field")
 
 
+def _no_nul(text: str | None) -> str:
+    # PostgreSQL rejects NUL in any text parameter; from a URL it is noise, never part of a code or a word.
+    return (text or "").replace("\x00", "")
+
+
 def search_versions(
     q: str | None = None,
     field: str | None = None,
@@ -71,11 +76,11 @@ def search_versions(
     """The public catalogue: versions in force, filtered. `q` is accent-insensitive ("dang ky khai sinh" finds
     "Đăng ký khai sinh") on both databases because both sides are folded by the same `fold`."""
     qs = current_versions(at)
-    for term in search_terms(q):
+    for term in search_terms(_no_nul(q)):
         qs = qs.filter(search_text__contains=term)
-    if field:
+    if field := _no_nul(field):
         qs = qs.filter(field__code=field)
-    if level:
+    if level := _no_nul(level):
         qs = qs.filter(levels__level=level)
     if not include_abolished:
         qs = qs.exclude(status=VersionStatus.ABOLISHED)
@@ -97,7 +102,7 @@ def fields_in_catalogue() -> QuerySet[Field]:
 
 
 def procedure_by_code(code: str) -> Procedure | None:
-    return Procedure.objects.filter(code=code).first()
+    return Procedure.objects.filter(code=_no_nul(code)).first()
 
 
 def version_detail(procedure: Procedure, number: int | None = None) -> ProcedureVersion | None:

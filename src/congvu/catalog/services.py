@@ -50,7 +50,7 @@ from congvu.units.models import Role, Unit, UnitKind
 
 STARTER_FILE = Path(__file__).resolve().parent / "data" / "procedures.json"
 # The starter file is the national catalogue as it stood after two-level local government took effect on
-# 1 July 2025 (Law 72/2025/QH15); the crawl does not carry each decision's own dates. Demo history (dossiers
+# 1 July 2025 (Law on Organisation of Local Government, 72/2025/QH15); the crawl does not carry each decision's own dates. Demo history (dossiers
 # received in past months) needs a version in force on those days, so the starter is dated from the reform.
 # A province importing its own file gives --effective-from, or the import date applies.
 STARTER_EFFECTIVE_FROM = dt.date(2025, 7, 1)
@@ -451,16 +451,17 @@ class DemoRule:
     text: str
 
 
-# Luật Hộ tịch 2014 counts every civil-status time limit in working days (e.g. art. 18 marriage: "05 ngày làm
-# việc" when verification is needed; art. 22 change and correction: "03 ngày làm việc"; art. 25 recognition of
-# parents: "03 ngày làm việc"), as does Decree 123/2015/NĐ-CP art. 22 for the marital-status certificate.
+# Luật Hộ tịch 2014 states civil-status time limits in working days (art. 18 marriage: up to 05 working days when
+# verification is needed; art. 25 recognition of parents and children and art. 28 change and correction: 03
+# working days), as does Decree 123/2015/NĐ-CP art. 22 for the marital-status certificate (to confirm per
+# procedure: the rule is applied to the portal's bare numbers, which is why it is recorded with each change).
 CIVIL_STATUS_WORKING_DAYS = DemoRule(
     "civil-status-working-days",
     "Quy tắc demo: thủ tục lĩnh vực Hộ tịch có thời hạn không kèm đơn vị được bổ sung đơn vị \"ngày làm việc\" "
-    "theo Luật Hộ tịch 2014 (60/2014/QH13, các Điều 18, 22, 25) và Nghị định 123/2015/NĐ-CP, nơi mọi thời hạn "
-    "hộ tịch tính bằng ngày làm việc. Cần cán bộ đối chiếu văn bản trước khi vận hành thật.",
+    "theo Luật Hộ tịch 2014 (60/2014/QH13, các Điều 18, 25, 28) và Nghị định 123/2015/NĐ-CP (Điều 22), nơi thời "
+    "hạn hộ tịch tính bằng ngày làm việc. Cần cán bộ đối chiếu văn bản trước khi vận hành thật.",
 )
-# Fees for civil status are set by each province's People's Council (Circular 85/2019/TT-BTC art. 5). The demo
+# Fees for civil status are set by each province's People's Council (Circular 85/2019/TT-BTC). The demo
 # has no council resolution to copy, so it shows a round amount that says what it is.
 DEMO_CIVIL_STATUS_FEE_VND = 10_000
 CIVIL_STATUS_DEMO_FEE = DemoRule(
