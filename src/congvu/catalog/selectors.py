@@ -122,11 +122,6 @@ def version_history(procedure: Procedure) -> QuerySet[ProcedureVersion]:
     return procedure.versions.filter(status__in=IN_FORCE_STATUSES).order_by("-effective_from", "-number")
 
 
-def linked_titles(procedures) -> dict[str, str]:
-    """code → name in force, for linking to procedures listed on another's page."""
-    return {p.code: v.name for p in procedures if (v := version_in_force(p)) is not None}
-
-
 @dataclass(frozen=True)
 class Workflow:
     """The workflow a dossier follows: a unit's own steps, or the general ones (unit None)."""
