@@ -134,10 +134,10 @@ def test_excel_export_neutralises_formulas(admin_client_, tree):
     response = admin_client_.get(reverse("units:export"), {"q": "evil", "sort": "code"})
     sheet = load_workbook(io.BytesIO(response.content)).active
     rows = list(sheet.iter_rows(min_row=2))
-    assert rows[0][1].value == "'=1+1" and rows[0][1].data_type == "s"
+    assert rows[0][1].value == "=1+1" and rows[0][1].data_type == "s" and rows[0][1].quotePrefix
     addresses = [r[10].value for r in rows]
-    assert addresses == ["'=HYPERLINK(\"http://x\",\"bấm\")", "'+1+1", "'-2+3", "'@SUM(A1)"]
-    assert all(r[10].data_type == "s" for r in rows)
+    assert addresses == ["=HYPERLINK(\"http://x\",\"bấm\")", "+1+1", "-2+3", "@SUM(A1)"]
+    assert all(r[10].data_type == "s" and r[10].quotePrefix for r in rows)
 
 
 def test_historical_units_show_their_dates(admin_client_, tree):

@@ -1,70 +1,41 @@
-"""The units list as an Excel workbook.
-
-Cell values come from people (names, addresses typed in the admin). A value starting with = + - or @
-would be read as a formula by a spreadsheet that re-parses text; prefixing an apostrophe is the
-OWASP-recommended defence, and the text stays readable."""
-
-import io
+"""The units list as an Excel workbook (cells made inert by congvu.core.excel)."""
 
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
 
+from congvu.core.excel import workbook_bytes
 from congvu.units import selectors
 from congvu.units.phones import display_phone
 
-_FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value):
-    """Make a cell value inert: no formula, no control character openpyxl would refuse."""
-    if not isinstance(value, str):
-        return value
-    value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    if value.startswith(_FORMULA_TRIGGERS):
-        return "'" + value
-    return value
+_BATCH = 1000
 
 
 def units_workbook(units) -> bytes:
-    """One sheet, one row per unit, in the order given; written in streaming mode so a province with
-    ten thousand historical units does not need ten thousand cell objects in memory."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("Units"))
-    sheet.freeze_panes = "A2"
-    headers = [_("Code"), _("Name"), _("Short name"), _("Kind"), _("Official administrative code"), _("Electronic identifier"),
-               _("Parent unit"), _("Valid from"), _("Valid until"), _("Successor"), _("Address"), _("Phone")]
-    widths = [14, 40, 24, 28, 14, 18, 36, 12, 12, 36, 40, 16]
-    for index, width in enumerate(widths):
-        sheet.column_dimensions[chr(ord("A") + index)].width = width
-    bold = Font(bold=True)
-    header_cells = []
-    for title in headers:
-        cell = WriteOnlyCell(sheet, value=safe_cell(title))
-        cell.font = bold
-        header_cells.append(cell)
-    sheet.append(header_cells)
+    """One row per unit, in the order given."""
+    columns = [
+        (_("Code"), 14), (_("Name"), 40), (_("Short name"), 24), (_("Kind"), 28), (_("Official administrative code"), 14),
+        (_("Electronic identifier"), 18), (_("Parent unit"), 36), (_("Valid from"), 12), (_("Valid until"), 12),
+        (_("Successor"), 36), (_("Address"), 40), (_("Phone"), 16),
+    ]
+    return workbook_bytes(_("Units"), columns, _rows(units))
+
+
+def _rows(units):
     # Parents are looked up a batch at a time: one query per thousand rows instead of one per row.
     batch: list = []
-    for unit in units.iterator(chunk_size=1000):
+    for unit in units.select_related("successor").iterator(chunk_size=_BATCH):
         batch.append(unit)
-        if len(batch) == 1000:
-            _write_rows(sheet, batch)
+        if len(batch) == _BATCH:
+            yield from _unit_rows(batch)
             batch = []
-    _write_rows(sheet, batch)
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    yield from _unit_rows(batch)
 
 
-def _write_rows(sheet, units) -> None:
+def _unit_rows(units):
     parents = selectors.parents_of(units)
     for unit in units:
         parent = parents.get(unit.pk)
-        sheet.append([safe_cell(v) for v in (
+        yield [
             unit.code, unit.name, unit.short_name, str(unit.get_kind_display()), unit.official_code, unit.identifier,
             parent.name if parent else "", unit.valid_from, unit.valid_to, unit.successor.name if unit.successor else "",
             unit.address, display_phone(unit.phone),
-        )])
+        ]
