@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "congvu.workcal",
     "congvu.units",
     "congvu.catalog",
+    "congvu.documents",
+    "congvu.dossiers",
 ]
 
 MIDDLEWARE = [
