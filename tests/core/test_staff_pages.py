@@ -67,3 +67,9 @@ def test_an_english_browser_still_gets_vietnamese_until_the_person_chooses(clien
     client.post(reverse("set_language"), {"language": "en", "next": "/staff/login/"})
     response = client.get(reverse("staff:login"), HTTP_ACCEPT_LANGUAGE="vi")
     assert '<html lang="en">' in response.content.decode()
+
+
+def test_unknown_pages_answer_404_in_vietnamese(client):
+    response = client.get("/khong-co-trang-nay/")
+    assert response.status_code == 404
+    assert "Không tìm thấy trang" in response.content.decode()
