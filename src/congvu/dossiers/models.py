@@ -88,6 +88,9 @@ class Dossier(models.Model):
         help_text=_("The competent body that decides; the receiving unit when it decides itself."),
     )
     current_unit = models.ForeignKey("units.Unit", verbose_name=_("current unit"), on_delete=models.PROTECT, related_name="+")
+    current_step = models.ForeignKey(
+        "DossierStep", verbose_name=_("current step"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+    )
     applicant = models.ForeignKey(Applicant, verbose_name=_("applicant"), on_delete=models.PROTECT, related_name="dossiers")
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     summary = models.TextField(_("request"), blank=True)
