@@ -142,5 +142,8 @@ def run_action(dossier: Dossier | int, action: Action, *, actor, expected_versio
         # The caller's instance reflects the write (its version is what the next call must send).
         for field in [f.attname for f in Dossier._meta.concrete_fields]:
             setattr(dossier, field, getattr(locked, field))
+        # Related objects cached on the caller's instance may be stale (current step, current unit).
+        dossier._state.fields_cache = dict(locked._state.fields_cache)
+        dossier._state.fields_cache.pop("current_step", None)
         return dossier
     return locked
