@@ -7,6 +7,7 @@ from congvu.core import views as core_views
 urlpatterns = [
     path("", include("congvu.catalog.urls")),
     path("staff/units/", include("congvu.units.urls")),
+    path("staff/dossiers/", include("congvu.dossiers.urls")),
     path("staff/", include("congvu.core.staff_urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
