@@ -47,8 +47,9 @@ def _http_error(request, exc: HttpError):
 
 
 def _register_routers() -> None:
-    from congvu.api import procedures, units
+    from congvu.api import dossiers, procedures, units
 
+    api.add_router("/dossiers", dossiers.router, tags=["dossiers"])
     api.add_router("/procedures", procedures.router, tags=["procedures"])
     api.add_router("/units", units.router, tags=["units"])
 

@@ -202,3 +202,38 @@ class StaffProfile(models.Model):
     @property
     def masked_phone(self) -> str:
         return mask_phone(self.phone)
+
+
+class ApiToken(models.Model):
+    """A bearer token for one external system (the national portal sync, a province's own software). The
+    system acts as a staff user, so its calls are scoped and audited like that person's; only the SHA-256
+    of the token is stored, and a token is revoked rather than deleted so past calls stay attributable."""
+
+    name = models.CharField(_("name"), max_length=120)
+    unit = models.ForeignKey(Unit, verbose_name=_("owning unit"), on_delete=models.PROTECT, related_name="api_tokens")
+    acts_as = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("acts as"), on_delete=models.PROTECT, related_name="api_tokens")
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @staticmethod
+    def hash(raw: str) -> str:
+        import hashlib
+
+        return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+
+    @classmethod
+    def issue(cls, name: str, unit: Unit, acts_as) -> tuple["ApiToken", str]:
+        """Create a token; the raw value is returned once and never stored."""
+        import secrets
+
+        raw = secrets.token_urlsafe(32)
+        return cls.objects.create(name=name, unit=unit, acts_as=acts_as, token_hash=cls.hash(raw)), raw
