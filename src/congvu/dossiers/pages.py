@@ -26,7 +26,7 @@ def not_receivable(version) -> str:
     try:
         catalog_services.assert_can_receive(version)
     except ProcedureNotReceivable as error:
-        return str(error)
+        return error.message
     return ""
 
 
@@ -103,7 +103,7 @@ def _forward_units(user, dossier) -> list[Unit]:
     units in the user's scope (each by name)."""
     scope = unit_selectors.visible_units(user).filter(unit_selectors.active_q())
     wide = Unit.objects.filter(unit_selectors.active_q(), kind__in=[UnitKind.DEPARTMENT, UnitKind.SERVICE_CENTRE, UnitKind.PROVINCE])
-    return list(unit_selectors.order_by_name((scope | wide).exclude(pk=dossier.current_unit_id).distinct()))
+    return list(unit_selectors.order_by_name((scope | wide).exclude(pk=dossier.current_unit_id)))
 
 
 def _step_to_assign(dossier) -> DossierStep | None:

@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from congvu.catalog import selectors as catalog_selectors
 from congvu.core.excel import XLSX_CONTENT_TYPE
@@ -75,11 +75,10 @@ def _chosen_version(code: str):
     return catalog_selectors.version_in_force(procedure) if procedure else None
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def intake(request):
     profile = staff_profile_of(request.user)
-    if request.method not in ("GET", "HEAD", "POST"):
-        return HttpResponse(status=405)
     code = (request.POST.get("procedure") if request.method == "POST" else request.GET.get("procedure")) or ""
     version = _chosen_version(code.strip())
     if version is None:

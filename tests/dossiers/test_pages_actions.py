@@ -1,0 +1,86 @@
+"""The other action forms of the dossier page: assignment, supplement request and receipt, apology, stop —
+each through the page, with the letter it produces."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from congvu.dossiers.models import Apology, Closure, Dossier, SupplementRequest
+from congvu.dossiers.services import perform_action
+from tests.dossiers.test_pages import INTAKE, PDF_MAGIC, act, intake_data
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def at_specialist(receive, staff):
+    """A dossier received now, processing, at the commune's appraisal step."""
+    dossier = receive(at=timezone.now())
+    dossier = perform_action(dossier, "start_processing", actor=staff.officer)
+    return perform_action(dossier, "forward", actor=staff.officer)
+
+
+def test_leader_assigns_a_person_of_the_step_unit(client, at_specialist, staff):
+    client.force_login(staff.leader)
+    html = client.get(reverse("dossiers:detail", args=[at_specialist.code])).content.decode()
+    # Only people of the active step's unit are offered.
+    assert f'<option value="{staff.specialist2.pk}">' in html and f'<option value="{staff.other.pk}">' not in html
+    assert act(client, at_specialist, "assign", assignee=str(staff.specialist2.pk)).status_code == 302
+    at_specialist.refresh_from_db()
+    assert at_specialist.current_step.assignee == staff.specialist2
+    refused = act(client, at_specialist, "assign", assignee=str(staff.other.pk))
+    assert refused.status_code == 400 and "Hãy chọn một lựa chọn hợp lệ" in refused.content.decode()
+
+
+def test_supplement_request_and_receipt_with_its_letter(client, at_specialist, staff):
+    client.force_login(staff.specialist)
+    code = at_specialist.code
+    response = act(client, at_specialist, "request_supplement", items="Bản sao Căn cước\n\nTờ khai có chữ ký", reason="Thiếu giấy tờ")
+    assert response.status_code == 302
+    request = SupplementRequest.objects.get(dossier=at_specialist)
+    assert request.items == ["Bản sao Căn cước", "Tờ khai có chữ ký"]
+    html = client.get(reverse("dossiers:detail", args=[code])).content.decode()
+    assert "Chờ bổ sung hồ sơ" in html and "Tờ khai có chữ ký" in html and request.letter_number in html
+    letter = client.get(reverse("dossiers:letter", args=[code, "yeu-cau-bo-sung"]), {"so": "1"})
+    assert letter["Content-Type"] == "application/pdf" and letter.content.startswith(PDF_MAGIC)
+    assert client.get(reverse("dossiers:letter", args=[code, "yeu-cau-bo-sung"]), {"so": "7"}).status_code == 404
+    assert act(client, at_specialist, "receive_supplement", note="Đã nhận đủ").status_code == 302
+    assert Dossier.objects.get(pk=at_specialist.pk).state == "processing"
+
+
+def test_apology_sets_a_new_appointment_once(client, at_specialist, staff):
+    client.force_login(staff.specialist)
+    new_due = timezone.localtime(at_specialist.due_at) + dt.timedelta(days=7)
+    response = act(client, at_specialist, "issue_apology", reason="Cần xác minh thêm", new_due_at=new_due.strftime("%Y-%m-%dT%H:%M"))
+    assert response.status_code == 302, response.content.decode()[:3000]
+    apology = Apology.objects.get(dossier=at_specialist)
+    assert timezone.localtime(apology.new_due_at).replace(second=0, microsecond=0) == new_due.replace(second=0, microsecond=0)
+    letter = client.get(reverse("dossiers:letter", args=[at_specialist.code, "xin-loi"]))
+    assert letter["Content-Type"] == "application/pdf"
+    again = act(client, at_specialist, "issue_apology", reason="Lần nữa", new_due_at=(new_due + dt.timedelta(days=3)).strftime("%Y-%m-%dT%H:%M"))
+    assert again.status_code == 422 and "hẹn lại một lần" in again.content.decode()
+    assert Apology.objects.filter(dossier=at_specialist).count() == 1
+
+
+def test_stop_writes_a_closure_and_its_notice(client, at_specialist, staff):
+    client.force_login(staff.leader)
+    assert act(client, at_specialist, "stop", reason="Người nộp đề nghị dừng").status_code == 302
+    closure = Closure.objects.get(dossier=at_specialist)
+    assert closure.kind == Closure.Kind.STOPPED
+    html = client.get(reverse("dossiers:detail", args=[at_specialist.code])).content.decode()
+    assert "Thông báo dừng xử lý hồ sơ (Mẫu 05)" in html and "Không có thao tác nào" in html
+    notice = client.get(reverse("dossiers:letter", args=[at_specialist.code, "dung-xu-ly"]))
+    assert notice.content.startswith(PDF_MAGIC)
+    # A letter the dossier does not have is not found.
+    assert client.get(reverse("dossiers:letter", args=[at_specialist.code, "xin-loi"])).status_code == 404
+
+
+def test_a_procedure_that_cannot_receive_is_announced_before_anyone_types(client, staff, catalogue):
+    version = catalogue.version("2.000635")  # the portal gives no time limit
+    client.force_login(staff.officer)
+    html = client.get(INTAKE, {"procedure": version.procedure.code}).content.decode()
+    assert f"Thủ tục {version.procedure.code} chưa thể tiếp nhận hồ sơ" in html
+    response = client.post(INTAKE, intake_data(version))
+    assert response.status_code == 400 and not Dossier.objects.exists()
