@@ -93,6 +93,7 @@ def test_receipt_is_a5_with_title_code_applicant_times_and_documents(letter_worl
     dossier = letter_world["dossier"]
     pdf = letters.receipt_pdf(dossier)
     assert page_size(pdf) == A5
+    assert len(PdfReader(io.BytesIO(pdf)).pages) == 1  # a slip, signatures on the same sheet
     text = flat(pdf)
     assert "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ" in text
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text and "Độc lập - Tự do - Hạnh phúc" in text
