@@ -84,3 +84,35 @@ def test_a_procedure_that_cannot_receive_is_announced_before_anyone_types(client
     assert f"Thủ tục {version.procedure.code} chưa thể tiếp nhận hồ sơ" in html
     response = client.post(INTAKE, intake_data(version))
     assert response.status_code == 400 and not Dossier.objects.exists()
+
+
+def test_online_filings_are_accepted_or_not_from_the_page(client, staff, place, catalogue):
+    from congvu.dossiers.services import submit_online
+    from tests.dossiers.conftest import CITIZEN
+
+    accepted = submit_online(place.centre, catalogue.five, dict(CITIZEN))
+    rejected = submit_online(place.centre, catalogue.five, dict(CITIZEN))
+    client.force_login(staff.officer)
+    html = client.get(reverse("dossiers:detail", args=[accepted.code])).content.decode()
+    assert "Đã nộp trực tuyến, chưa tiếp nhận" in html and 'value="not_accept"' in html
+    assert act(client, accepted, "receive").status_code == 302
+    assert Dossier.objects.get(pk=accepted.pk).state == "received"
+    assert act(client, rejected, "not_accept", reasons="Hồ sơ không thuộc thẩm quyền").status_code == 302
+    assert Dossier.objects.get(pk=rejected.pk).state == "not_accepted"
+
+
+def test_a_result_scan_that_is_not_a_document_is_refused_and_nothing_recorded(client, at_specialist, staff):
+    import io
+
+    from congvu.documents.models import StoredFile
+
+    client.force_login(staff.specialist)
+    fake = io.BytesIO(b"MZ\x90\x00 not a pdf at all")
+    fake.name = "ket-qua.pdf"
+    at_specialist.refresh_from_db()
+    response = client.post(reverse("dossiers:action", args=[at_specialist.code]), {
+        "action": "record_result", "record_result-expected_version": str(at_specialist.lock_version),
+        "record_result-names": "Giấy khai sinh", "record_result-file": fake,
+    })
+    assert response.status_code == 400 and 'id="id_record_result-file-error"' in response.content.decode()
+    assert not StoredFile.objects.exists() and Dossier.objects.get(pk=at_specialist.pk).state == "processing"

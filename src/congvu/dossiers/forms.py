@@ -300,6 +300,10 @@ class ReasonForm(ActionForm):
         return self.cleaned_data["reason"].strip()
 
 
+class NotAcceptForm(ActionForm):
+    reasons = forms.CharField(label=_("Reasons for refusal"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
 class OptionalNoteForm(ActionForm):
     note = forms.CharField(label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
 
@@ -425,7 +429,7 @@ class ReturnResultForm(ActionForm):
 
 ACTION_FORMS: dict[Action, type[ActionForm]] = {
     Action.RECEIVE: NoInputForm,
-    Action.NOT_ACCEPT: ReasonForm,
+    Action.NOT_ACCEPT: NotAcceptForm,
     Action.START_PROCESSING: NoInputForm,
     Action.ACCEPT_STEP: NoInputForm,
     Action.FORWARD: ForwardForm,
