@@ -294,3 +294,20 @@ def test_an_officer_of_another_commune_sees_nothing_of_the_dossier(client, recei
     values = [c.value for row in load_workbook(io.BytesIO(export.content)).active.iter_rows() for c in row]
     assert dossier.code not in values
     assert dossier.code not in client.get(reverse("dossiers:worklist")).content.decode()
+
+
+def test_documents_from_the_citizens_store_are_offered_and_reused(officer_client, client, catalogue, staff):
+    from congvu.documents.services import store_for_citizen, store_generated
+
+    stored = store_generated(b"%PDF-1.4\n%%EOF\n", "giay-khai-sinh.pdf")
+    kept = store_for_citizen("001190012345", "Giấy khai sinh", stored, "H99.01-250801-0001", local(2025, 8, 1, 9))
+    partial = officer_client.get(reverse("dossiers:citizen_documents"), {"personal_id": "001190012345"}, HTTP_HX_REQUEST="true")
+    assert f'name="reused" value="{kept.pk}"' in partial.content.decode() and "Giấy khai sinh" in partial.content.decode()
+    assert "Giấy khai sinh" not in officer_client.get(reverse("dossiers:citizen_documents"), {"personal_id": "0011900"}).content.decode()
+    response = officer_client.post(INTAKE, {**intake_data(catalogue.five), "reused": [str(kept.pk)]})
+    assert response.status_code == 302
+    assert Dossier.objects.get().documents.filter(reused_from=kept).exists()
+    # Someone else's document cannot be slipped in: it is not among the applicant's choices.
+    other = store_for_citizen("001190099999", "Giấy khai sinh khác", stored, "H99.01-250801-0002", local(2025, 8, 1, 9))
+    refused = officer_client.post(INTAKE, {**intake_data(catalogue.five), "reused": [str(other.pk)]})
+    assert refused.status_code == 400 and Dossier.objects.count() == 1

@@ -10,11 +10,14 @@ from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
 from congvu.catalog.models import DocumentGroup
+from congvu.documents.selectors import documents_of as citizen_documents_of
 from congvu.dossiers.models import ApplicantKind, Channel, ReturnMethod
 from congvu.dossiers.states import Action, DossierState
 from congvu.dossiers.templatetags.dossier_tags import state_label
 from congvu.units.phones import normalise_phone
 
+_PERSONAL_ID_RE = re.compile(r"^\d{12}$")
+CITIZEN_DOCUMENTS_SHOWN = 50
 PERSONAL_ID = RegexValidator(r"^\d{12}$", _("A personal identification number has exactly 12 digits."), code="invalid_personal_id")
 # Tax codes: 10 digits, or 10 digits, a hyphen and 3 digits for a branch (Circular 105/2020/TT-BTC art. 5).
 TAX_CODE = RegexValidator(r"^\d{10}(-\d{3})?$", _("A tax code has 10 digits, or 10 digits, a hyphen and 3 digits."), code="invalid_tax_code")
@@ -50,6 +53,9 @@ class IntakeForm(forms.Form):
     channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices, initial=Channel.COUNTER, widget=forms.RadioSelect)
     summary = forms.CharField(label=_("Request"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
     copies = forms.IntegerField(label=_("Number of sets"), min_value=1, max_value=99, initial=1)
+    reused = forms.TypedMultipleChoiceField(
+        label=_("Documents reused from the citizen's store"), coerce=int, required=False, widget=forms.CheckboxSelectMultiple,
+    )
     note = forms.CharField(
         label=_("What else is missing or must be corrected"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Only for “Incomplete”: the unchecked documents are listed automatically."),
@@ -70,10 +76,17 @@ class IntakeForm(forms.Form):
         # The catalogue lists documents under their cases ("Trường hợp ủy quyền…"): a case that does not apply
         # is ticked once for all its documents, which are then neither received nor missing. One heading alone
         # ("Giấy tờ phải nộp") is a title, not a choice of cases.
+        self.fields["reused"].choices = [(d.pk, d.name) for d in self.citizen_documents()]
         headings = list(dict.fromkeys(d.heading for d in self.documents if d.heading))
         self.cases = headings if len(headings) > 1 else []
         for index, heading in enumerate(self.cases):
             self.fields[f"case_na_{index}"] = forms.BooleanField(label=_("This case does not apply"), required=False)
+
+    def citizen_documents(self):
+        """The applicant's digitised results that this dossier may attach instead of new copies (Decree
+        45/2020 art. 10), once a well-formed personal ID has been typed."""
+        personal_id = ((self.data.get("personal_id") if self.is_bound else "") or "").strip()
+        return list(citizen_documents_of(personal_id)[:CITIZEN_DOCUMENTS_SHOWN]) if _PERSONAL_ID_RE.match(personal_id) else []
 
     @staticmethod
     def document_field(document) -> str:

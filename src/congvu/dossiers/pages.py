@@ -4,6 +4,7 @@ every write is a service call from the view."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from django.utils import timezone
@@ -12,8 +13,9 @@ from django.utils.translation import gettext_lazy as _
 from congvu.catalog import services as catalog_services
 from congvu.catalog.errors import ProcedureNotReceivable
 from congvu.core.text import search_terms
+from congvu.documents import selectors as document_selectors
 from congvu.dossiers import letters, selectors
-from congvu.dossiers.forms import ACTION_FORMS, action_form
+from congvu.dossiers.forms import ACTION_FORMS, CITIZEN_DOCUMENTS_SHOWN, action_form
 from congvu.dossiers.models import Closure, DossierStep, IntakeOutcome, IntakeRecord, StepStatus
 from congvu.dossiers.services import at_risk, is_overdue
 from congvu.dossiers.states import Action, allowed_actions
@@ -34,6 +36,14 @@ def intake_record_for(user, pk: int) -> IntakeRecord | None:
     """A counter visit that ended without a dossier, if its unit is in the user's scope."""
     qs = IntakeRecord.objects.select_related("unit", "procedure_version__procedure", "applicant", "officer")
     return unit_selectors.scope_queryset(qs, user, "unit").filter(pk=pk).first()
+
+
+def citizen_documents(user, personal_id: str):
+    """A citizen's reusable documents for the intake form, or None when the ID is not one or the user is
+    not staff of a unit (the store is personal data: only the counter that serves the citizen reads it)."""
+    if unit_selectors.staff_profile_of(user) is None or not re.fullmatch(r"\d{12}", personal_id or ""):
+        return None
+    return list(document_selectors.documents_of(personal_id)[:CITIZEN_DOCUMENTS_SHOWN])
 
 
 def intake_letter(record: IntakeRecord) -> tuple[bytes, str]:

@@ -10,6 +10,7 @@ urlpatterns = [
     path("export.xlsx", views.dossier_export, name="export"),
     path("tiep-nhan/", views.intake, name="intake"),
     path("tiep-nhan/thu-tuc/", views.procedure_search, name="procedure_search"),
+    path("tiep-nhan/kho-du-lieu/", views.citizen_documents, name="citizen_documents"),
     path("tiep-nhan/ket-qua/<int:pk>/", views.intake_record, name="intake_record"),
     path("tiep-nhan/ket-qua/<int:pk>/phieu.pdf", views.intake_record_letter, name="intake_record_letter"),
     path("viec-can-lam/", views.worklist, name="worklist"),

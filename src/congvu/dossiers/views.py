@@ -89,7 +89,10 @@ def intake(request):
             "procedure_error": _("There is no procedure in force with the code “%(code)s”.") % {"code": code} if code else "",
         }, status=400 if request.method == "POST" else 200)
     form = IntakeForm(version, request.POST if request.method == "POST" else None)
-    context = {"version": version, "form": form, "profile": profile, "not_receivable": pages.not_receivable(version)}
+    context = {
+        "version": version, "form": form, "profile": profile, "not_receivable": pages.not_receivable(version),
+        "citizen_documents": form.citizen_documents(), "reused_chosen": request.POST.getlist("reused"),
+    }
     if profile is None:
         context["no_unit"] = True
         return render(request, "dossiers/intake.html", context, status=403 if request.method == "POST" else 200)
@@ -109,13 +112,22 @@ def intake(request):
             dossier = receive_dossier(
                 request.user, profile.unit, version, checked_document_ids=[d.pk for d in form.checked_documents()],
                 not_applicable_document_ids=[d.pk for d in form.not_applicable_documents()],
-                summary=data.get("summary") or "", copies=data["copies"], **common,
+                summary=data.get("summary") or "", copies=data["copies"], reused_document_ids=data.get("reused") or [], **common,
             )
             return redirect(reverse("dossiers:detail", args=[dossier.code]) + "?tiep-nhan=1")
     except DossierError as error:
         form.add_service_error(error)
         return render(request, "dossiers/intake.html", context, status=400)
     return redirect("dossiers:intake_record", pk=record.pk)
+
+
+@require_safe
+@login_required
+def citizen_documents(request):
+    """The applicant's reusable documents under the personal ID field (htmx), for staff attached to a unit."""
+    personal_id = (request.GET.get("personal_id") or "").strip()
+    documents = pages.citizen_documents(request.user, personal_id)
+    return render(request, "dossiers/_citizen_documents.html", {"documents": documents or [], "chosen": [], "looked_up": documents is not None})
 
 
 @require_safe
