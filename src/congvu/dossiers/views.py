@@ -25,7 +25,7 @@ from congvu.dossiers.forms import (
     WorklistFilterForm, action_form, ascii_filename,
 )
 from congvu.dossiers.services import perform_action
-from congvu.dossiers.services.errors import CONFLICT_MESSAGE, Conflict, DossierError
+from congvu.dossiers.services.errors import Conflict, DossierError
 from congvu.dossiers.services.intake import receive_dossier, record_incomplete_intake, refuse_intake
 from congvu.dossiers.states import Action
 from congvu.units.selectors import staff_profile_of
