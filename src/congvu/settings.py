@@ -67,7 +67,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
 ]
 
-ROOT_URLCONF = "congvu.urls"
+# Benchmarks mount a bare ceiling view beside the real ones (bench/ceiling_urls.py); nothing else sets this.
+ROOT_URLCONF = os.environ.get("CONGVU_ROOT_URLCONF", "congvu.urls")
 WSGI_APPLICATION = "congvu.wsgi.application"
 
 TEMPLATES = [
