@@ -159,7 +159,6 @@ def test_future_version_is_not_shown_before_it_takes_effect(starter, client):
     assert "Tên tương lai" in announced and "có hiệu lực từ ngày 01/01/2099" in announced
 
 
-@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
 def test_guidance_pdf_contains_the_vietnamese_exactly(starter, client):
     services.apply_demo_completion_rules()
     response = client.get(reverse("catalog:procedure_guide_pdf", args=["1.001193"]))
