@@ -3,7 +3,6 @@
 import datetime as dt
 import io
 import re
-import shutil
 import subprocess
 
 import pytest
