@@ -51,7 +51,11 @@ INSTALLED_APPS = [
     "congvu.units",
     "congvu.catalog",
     "congvu.documents",
+    "congvu.notify",
     "congvu.dossiers",
+    "congvu.portal",
+    "congvu.feedback",
+    "congvu.queueing",
 ]
 
 MIDDLEWARE = [

@@ -6,8 +6,13 @@ from congvu.core import views as core_views
 
 urlpatterns = [
     path("", include("congvu.catalog.urls")),
+    path("", include("congvu.portal.urls")),
+    path("", include("congvu.feedback.urls")),
+    path("queue/", include("congvu.queueing.urls")),
     path("staff/units/", include("congvu.units.urls")),
     path("staff/dossiers/", include("congvu.dossiers.urls")),
+    path("staff/notify/", include("congvu.notify.urls")),
+    path("staff/feedback/", include("congvu.feedback.staff_urls")),
     path("staff/", include("congvu.core.staff_urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

@@ -84,8 +84,23 @@ def load_demo(stdout: TextIO = sys.stdout) -> bool:
     _load_units(stdout)
     _load_catalogue(stdout)
     _load_staff(stdout)
+    _load_extensions(stdout)
     print("Đã nạp xong dữ liệu demo.", file=stdout, flush=True)
     return True
+
+
+# Apps that add their own demo data (a `demo.py` with `load(stdout)`), run in this order after units, catalogue
+# and staff exist.
+DEMO_EXTENSIONS = ("congvu.notify.demo", "congvu.portal.demo", "congvu.feedback.demo", "congvu.queueing.demo")
+
+
+def _load_extensions(stdout: TextIO) -> None:
+    import importlib
+    import importlib.util
+
+    for name in DEMO_EXTENSIONS:
+        if importlib.util.find_spec(name) is not None:
+            importlib.import_module(name).load(stdout)
 
 
 def _progress(label: str, stdout: TextIO):

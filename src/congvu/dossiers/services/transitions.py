@@ -18,6 +18,7 @@ from congvu.dossiers import states
 from congvu.dossiers.models import Dossier, DossierEvent
 from congvu.dossiers.services.errors import Conflict, NotFound, TransitionNotAllowed
 from congvu.dossiers.states import Action, DossierState
+from congvu.notify import services as notify_services
 
 # Fields of the dossier row that are a cache of its events (DESIGN.md: "The dossier row caches state,
 # current step, due time and clock").
@@ -72,10 +73,13 @@ def not_allowed(action: Action, state: DossierState | None) -> TransitionNotAllo
 def _append_event(dossier: Dossier, action: Action, before: dict, from_state: str, *, actor, at, reason: str, data: dict) -> DossierEvent:
     after = snapshot(dossier)
     changed = {k: v for k, v in after.items() if before.get(k) != v}
-    return DossierEvent.objects.create(
+    event = DossierEvent.objects.create(
         dossier=dossier, seq=dossier.event_count, action=action.value, actor=actor, actor_name=actor_name(actor), at=at,
         from_state=from_state, to_state=dossier.state, reason=reason, data={**data, "set": changed},
     )
+    # Same transaction as the event: a notification exists exactly when its cause does (DESIGN.md, outbox).
+    notify_services.dossier_event_recorded(dossier, event)
+    return event
 
 
 Apply = Callable[[Dossier, dt.datetime, DossierState], dict | None]
