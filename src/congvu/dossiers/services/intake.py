@@ -332,10 +332,18 @@ def refuse_intake(officer, unit: Unit, procedure_version, applicant, reasons: st
 
 def submit_online(
     unit: Unit, procedure_version, applicant, summary: str = "", copies: int = 1, handling_unit: Unit | None = None,
-    at: dt.datetime | None = None, reused_document_ids: Iterable[int] = (), actor=None,
+    at: dt.datetime | None = None, reused_document_ids: Iterable[int] = (), actor=None, uploads: Iterable = (),
 ) -> Dossier:
-    """An online filing: a dossier with its code, waiting for an officer to accept it (national status 1)."""
+    """An online filing: a dossier with its code, waiting for an officer to accept it (national status 1).
+
+    `uploads` are (required document of this version, StoredFile) pairs: the files the citizen attached, already
+    checked and stored by `documents.services.store_upload`."""
     p = _prepare(actor, unit, procedure_version, applicant, Channel.ONLINE, summary, copies, handling_unit, reused_document_ids, need_contact=True)
+    uploads = list(uploads)
+    own = {d.pk for d in procedure_version.documents.all()}
+    foreign = [str(doc.pk) for doc, _file in uploads if doc.pk not in own]
+    if foreign:
+        raise InvalidInput("Giấy tờ đính kèm không thuộc thủ tục này.", {"uploads": foreign})
     at = at or timezone.now()
     with transaction.atomic():
         dossier = _new_dossier(p, numbering.next_dossier_code(unit, timezone.localdate(at)))
@@ -343,7 +351,10 @@ def submit_online(
 
         def after_save(d, at, _state):
             _attach_documents(d, [], p.reused, at)
-            return {"reused": [r.pk for r in p.reused]}
+            DossierDocument.objects.bulk_create([
+                DossierDocument(dossier=d, required_document=doc, name=doc.name[:500], file=stored, added_at=at) for doc, stored in uploads
+            ])
+            return {"reused": [r.pk for r in p.reused], "uploads": [stored.pk for _doc, stored in uploads]}
 
         return create_dossier(dossier, Action.SUBMIT_ONLINE, actor=actor, at=at, after_save=after_save, data={"channel": Channel.ONLINE})
 
