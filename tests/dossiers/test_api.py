@@ -88,6 +88,6 @@ def test_openapi_declares_every_status(client):
     spec = client.get("/api/v1/openapi.json").json()
     paths = {p: v for p, v in spec["paths"].items() if p.startswith(BASE)}
     assert set(paths) == {BASE, f"{BASE}/{{code}}", f"{BASE}/{{code}}/actions/{{action}}", f"{BASE}/{{code}}/events"}
-    assert set(paths[BASE]["post"]["responses"]) == {"201", "401", "404", "409", "422"}
-    assert set(paths[f"{BASE}/{{code}}/actions/{{action}}"]["post"]["responses"]) == {"200", "401", "404", "409", "422"}
+    assert set(paths[BASE]["post"]["responses"]) == {"201", "401", "403", "404", "409", "422"}
+    assert set(paths[f"{BASE}/{{code}}/actions/{{action}}"]["post"]["responses"]) == {"200", "401", "403", "404", "409", "422"}
     assert set(paths[f"{BASE}/{{code}}"]["get"]["responses"]) == {"200", "401", "404", "422"}

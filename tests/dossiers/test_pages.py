@@ -201,7 +201,7 @@ def test_a_stale_version_shows_the_conflict_message_and_changes_nothing(officer_
     perform_action(dossier, "start_processing", actor=staff.officer, expected_version=seen)  # someone else, first
     dossier.refresh_from_db()
     response = officer_client.post(reverse("dossiers:action", args=[dossier.code]), {
-        "action": "stop", "stop-expected_version": str(seen), "stop-reason": "Người nộp đề nghị dừng",
+        "action": "withdraw", "withdraw-expected_version": str(seen), "withdraw-reason": "Người nộp đề nghị rút hồ sơ",
     })
     html = response.content.decode()
     assert response.status_code == 409 and CONFLICT in html
@@ -213,7 +213,7 @@ def test_a_stale_version_shows_the_conflict_message_and_changes_nothing(officer_
 def test_action_errors_are_shown_in_vietnamese_and_nothing_is_written(officer_client, receive):
     dossier = receive()
     version = dossier.lock_version
-    empty = act(officer_client, dossier, "stop", reason="")
+    empty = act(officer_client, dossier, "withdraw", reason="")
     assert empty.status_code == 400 and "Trường này là bắt buộc." in empty.content.decode()
     not_now = act(officer_client, dossier, "return_result", method="counter", returned_to="A")
     assert not_now.status_code == 409

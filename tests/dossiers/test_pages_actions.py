@@ -46,12 +46,15 @@ def test_supplement_request_and_receipt_with_its_letter(client, at_specialist, s
     letter = client.get(reverse("dossiers:letter", args=[code, "yeu-cau-bo-sung"]), {"so": "1"})
     assert letter["Content-Type"] == "application/pdf" and letter.content.startswith(PDF_MAGIC)
     assert client.get(reverse("dossiers:letter", args=[code, "yeu-cau-bo-sung"]), {"so": "7"}).status_code == 404
+    # The citizen brings the documents to the counter: the one-stop officer takes them in, not the specialist.
+    assert act(client, at_specialist, "receive_supplement", note="Đã nhận đủ").status_code == 403
+    client.force_login(staff.officer)
     assert act(client, at_specialist, "receive_supplement", note="Đã nhận đủ").status_code == 302
     assert Dossier.objects.get(pk=at_specialist.pk).state == "processing"
 
 
 def test_apology_sets_a_new_appointment_once(client, at_specialist, staff):
-    client.force_login(staff.specialist)
+    client.force_login(staff.leader)
     new_due = timezone.localtime(at_specialist.due_at) + dt.timedelta(days=7)
     response = act(client, at_specialist, "issue_apology", reason="Cần xác minh thêm", new_due_at=new_due.strftime("%Y-%m-%dT%H:%M"))
     assert response.status_code == 302, response.content.decode()[:3000]

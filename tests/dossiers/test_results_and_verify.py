@@ -12,8 +12,9 @@ from tests.dossiers.conftest import local
 
 def _to_last_step(d, staff, at):
     d = perform_action(d, "start_processing", actor=staff.officer, at=at)
-    for _ in range(3):
-        d = perform_action(d, "forward", actor=staff.officer, at=at)
+    # Each step is passed on by the role its workflow step names: counter, appraisal, approval.
+    for actor in (staff.officer, staff.specialist, staff.leader):
+        d = perform_action(d, "forward", actor=actor, at=at)
     return d
 
 
@@ -38,6 +39,7 @@ def test_late_result_attributed_to_the_step_that_overran(receive, staff, place):
 
 def test_two_supplements_count_as_late_even_when_early(receive, staff):
     d = perform_action(receive(at=local(2026, 3, 2, 9)), "start_processing", actor=staff.officer, at=local(2026, 3, 2, 9, 30))
+    d = perform_action(d, "forward", actor=staff.officer, at=local(2026, 3, 2, 9, 40))  # to the appraising specialist
     for day in (3, 4):
         d = perform_action(d, "request_supplement", actor=staff.specialist, items=["Tờ khai"], at=local(2026, 3, day, 9))
         d = perform_action(d, "receive_supplement", actor=staff.officer, at=local(2026, 3, day, 10))

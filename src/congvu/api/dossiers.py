@@ -25,6 +25,9 @@ from congvu.units.models import ApiToken, Unit
 from congvu.units.selectors import can_see_unit
 
 
+TOKEN_USE_RESOLUTION = dt.timedelta(minutes=1)
+
+
 class TokenAuth(HttpBearer):
     def authenticate(self, request, token):
         if not token or "\x00" in token:
@@ -32,7 +35,11 @@ class TokenAuth(HttpBearer):
         row = ApiToken.objects.select_related("acts_as").filter(token_hash=ApiToken.hash(token), revoked_at__isnull=True).first()
         if row is None or not row.acts_as.is_active:
             return None
-        ApiToken.objects.filter(pk=row.pk).update(last_used_at=timezone.now())
+        now = timezone.now()
+        # Last use to the minute: a write per request would serialise every API call on the token's row
+        # (and on SQLite take the database's one write lock outside the request's own transaction).
+        if row.last_used_at is None or now - row.last_used_at >= TOKEN_USE_RESOLUTION:
+            ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)
         request.user = row.acts_as
         return row.acts_as
 
@@ -42,7 +49,7 @@ router = Router(auth=[TokenAuth(), django_auth], tags=["dossiers"])
 StateParam = Literal[tuple(s.value for s in DossierState)]  # type: ignore[valid-type]
 ActionParam = Literal[tuple(a.value for a in Action)]  # type: ignore[valid-type]
 READ = {401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
-WRITE = {401: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+WRITE = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 LIMIT_MAX = 200
 
 
@@ -145,6 +152,12 @@ def _unit_ref(unit: Unit) -> dict:
     return {"code": unit.code, "name": unit.name}
 
 
+def _steps(d: Dossier):
+    """The steps as just written by the service when it left them on the instance (a new dossier), else read."""
+    known = getattr(d, "new_steps", None)
+    return sorted(known, key=lambda s: s.position) if known is not None else selectors.steps_of(d)
+
+
 def _out(d: Dossier, steps: bool = False) -> dict:
     state = DossierState(d.state)
     out = {
@@ -161,7 +174,7 @@ def _out(d: Dossier, steps: bool = False) -> dict:
             {"position": s.position, "name": s.name, "unit": _unit_ref(s.unit), "status": s.status,
              "assignee": s.assignee.get_username() if s.assignee else None, "share": str(s.share), "started_at": s.started_at,
              "due_at": s.due_at, "finished_at": s.finished_at, "overran": s.overran}
-            for s in selectors.steps_of(d)
+            for s in _steps(d)
         ]
     return out
 
@@ -207,7 +220,8 @@ def create_dossier(request, payload: DossierIn):
             )
     except DossierError as exc:
         raise _api_error(exc) from None
-    return Status(201, _out(selectors.dossier_for(request.auth, dossier.code) or dossier, steps=True))
+    # The new dossier as the service left it: re-reading it would cost two queries for what is in memory.
+    return Status(201, _out(dossier, steps=True))
 
 
 @router.get("", response={200: DossierPage, **READ}, summary="List dossiers in scope")

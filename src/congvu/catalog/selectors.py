@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from congvu.catalog import records
@@ -135,14 +135,17 @@ class Workflow:
         return records.workflow_total(self.steps)
 
 
-def workflow_for(version: ProcedureVersion, unit=None) -> Workflow | None:
-    """The unit-specific workflow of `version` when `unit` has one, else the general one; None when neither."""
-    steps = version.workflow_steps.select_related("unit").order_by("position", "id")
-    if unit is not None:
-        own = list(steps.filter(unit=unit))
+def workflow_for(version: ProcedureVersion, unit=None, fallback=None) -> Workflow | None:
+    """The unit-specific workflow of `version` when `unit` has one, else `fallback`'s, else the general one;
+    None when there is none. One query whatever the answer (intake asks it for every dossier)."""
+    candidates = [u for u in (unit, fallback) if u is not None]
+    wanted = Q(unit__isnull=True) | Q(unit__in=candidates) if candidates else Q(unit__isnull=True)
+    steps = list(version.workflow_steps.filter(wanted).select_related("unit").order_by("position", "id"))
+    for candidate in candidates:
+        own = [s for s in steps if s.unit_id == candidate.pk]
         if own:
-            return Workflow(version, unit, own)
-    general = list(steps.filter(unit__isnull=True))
+            return Workflow(version, candidate, own)
+    general = [s for s in steps if s.unit_id is None]
     return Workflow(version, None, general) if general else None
 
 

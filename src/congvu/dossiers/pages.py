@@ -14,7 +14,7 @@ from congvu.catalog import services as catalog_services
 from congvu.catalog.errors import ProcedureNotReceivable
 from congvu.core.text import search_terms
 from congvu.documents import selectors as document_selectors
-from congvu.dossiers import letters, selectors
+from congvu.dossiers import letters, permissions, selectors
 from congvu.dossiers.forms import ACTION_FORMS, CITIZEN_DOCUMENTS_SHOWN, action_form
 from congvu.dossiers.models import Closure, DossierStep, IntakeOutcome, IntakeRecord, StepStatus
 from congvu.dossiers.services import at_risk, is_overdue
@@ -103,9 +103,25 @@ def worklist_rows(user, *, q: str = "", mine: bool = False, due: str = "") -> li
 # ------------------------------------------------------------------------------------------------- one dossier
 
 
-def available_actions(user, dossier) -> list[Action]:
+def possible_actions(dossier) -> list[Action]:
     """The actions the state table allows now, that the pages have a form for."""
     return [a for a in allowed_actions(dossier.dossier_state) if a in ACTION_FORMS]
+
+
+def available_actions(user, dossier) -> list[Action]:
+    """The possible actions this user may do (permissions.py): the page offers only those."""
+    actions = possible_actions(dossier)
+    if not actions:
+        return []
+    step = dossier.steps.select_related("unit").filter(status=StepStatus.ACTIVE).first()
+    covers = unit_selectors.scope_of(user).covers
+    return [a for a in actions if permissions.may_act(user, a, dossier, step, covers)]
+
+
+def refusal(user, dossier, action: Action):
+    """Why `user` may not do `action` (the message the services would give)."""
+    step = dossier.steps.select_related("unit").filter(status=StepStatus.ACTIVE).first()
+    return permissions.refusal(action, dossier, step)
 
 
 def _forward_units(user, dossier) -> list[Unit]:

@@ -225,8 +225,10 @@ def dossier_action(request, code):
         action = Action(request.POST.get("action", ""))
     except ValueError:
         raise Http404 from None
-    if action not in pages.available_actions(request.user, dossier):
+    if action not in pages.possible_actions(dossier):
         return _detail(request, dossier, status=409, error=DossierError("transition_not_allowed", _("This action is not possible in the dossier's current state.")))
+    if action not in pages.available_actions(request.user, dossier):
+        return _detail(request, dossier, status=403, error=pages.refusal(request.user, dossier, action))
     form = action_form(action, dossier, request.POST, request.FILES, **pages.action_choices(request.user, dossier, action))
     if not form.is_valid():
         return _detail(request, dossier, status=400, failed=form)

@@ -118,8 +118,16 @@ _PROVINCE_WIDE_ROLES = {Role.REFORM_ADMIN}
 
 
 def scope_of(user) -> Scope:
+    """The user's scope, computed once per user object (one request): pages and services ask repeatedly."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return Scope(everything=False)
+    cached = user.__dict__.get("_congvu_scope")
+    if cached is None:
+        cached = user.__dict__["_congvu_scope"] = _scope_of(user)
+    return cached
+
+
+def _scope_of(user) -> Scope:
     if user.is_superuser:
         return Scope(everything=True)
     profile = staff_profile_of(user)

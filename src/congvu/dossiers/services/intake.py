@@ -12,13 +12,14 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
 from congvu.catalog import selectors as catalog_selectors
 from congvu.catalog import services as catalog_services
 from congvu.catalog.errors import ProcedureNotReceivable as CatalogNotReceivable
 from congvu.catalog.models import DocumentGroup
-from congvu.dossiers import identifiers
+from congvu.dossiers import identifiers, permissions
 from congvu.dossiers.models import (
     Applicant, ApplicantKind, Channel, Dossier, DossierDocument, DossierStep, IntakeOutcome, IntakeRecord, StepStatus,
 )
@@ -137,7 +138,7 @@ def missing_documents(version, checked_document_ids: Iterable[int], not_applicab
     for the documents the catalogue lists "in the case of …"). Unknown ids are refused."""
     checked = _ids(checked_document_ids, "checked_document_ids")
     not_applicable = _ids(not_applicable_ids, "not_applicable_document_ids")
-    documents = list(version.documents.order_by("position", "id"))
+    documents = list(version.documents.all())  # ordered by position (the model's Meta)
     known = {d.pk for d in documents}
     unknown = sorted((checked | not_applicable) - known)
     if unknown:
@@ -181,27 +182,46 @@ def _step_unit(step, receiving: Unit, handling: Unit) -> Unit:
     return handling
 
 
-def start_clock(dossier: Dossier, at: dt.datetime) -> None:
-    """Set received/clock/due times and create the steps of the workflow (dossier saved, steps not yet)."""
+def set_clock(dossier: Dossier, at: dt.datetime):
+    """Set received/clock/due times (the row need not exist yet); returns the calendar they came from."""
     version = dossier.procedure_version
     calendar = deadlines.calendar_of(dossier)
     dossier.received_at = at
     # Received after hours counts from the next working morning (DOMAIN.md §3).
     dossier.clock_started_at = calendar.next_working_instant(at)
     dossier.due_at = dossier.original_due_at = deadlines.due_from(version, calendar, at)
-    workflow = catalog_selectors.workflow_for(version, dossier.handling_unit)
-    if workflow is None:
-        workflow = catalog_selectors.workflow_for(version, dossier.receiving_unit)
+    return calendar
+
+
+def plan_steps(dossier: Dossier, at: dt.datetime, calendar) -> list[DossierStep]:
+    """The unsaved steps of the workflow with their due times (the dossier need not be saved yet)."""
+    version = dossier.procedure_version
+    workflow = catalog_selectors.workflow_for(version, dossier.handling_unit, fallback=dossier.receiving_unit)
     if workflow is not None:
         plan = [(s.name, _step_unit(s, dossier.receiving_unit, dossier.handling_unit), s.role, s.share) for s in workflow.steps]
     else:
         # No internal workflow published: one step for the deciding body, the whole time limit.
         plan = [("Giải quyết hồ sơ", dossier.handling_unit, "", Decimal(version.time_limit_value or 0))]
     dues = deadlines.step_due_times(version, calendar, at, [share for *_rest, share in plan])
-    DossierStep.objects.bulk_create([
-        DossierStep(dossier=dossier, position=i, name=name, unit=unit, role=role, share=share, due_at=due, status=StepStatus.WAITING)
+    return [
+        DossierStep(position=i, name=name, unit=unit, role=role, share=share, due_at=due, status=StepStatus.WAITING)
         for i, ((name, unit, role, share), due) in enumerate(zip(plan, dues))
-    ])
+    ]
+
+
+def create_steps(dossier: Dossier, steps: list[DossierStep]) -> list[DossierStep]:
+    """Insert planned steps for the saved dossier."""
+    for step in steps:
+        step.dossier = dossier
+    steps = DossierStep.objects.bulk_create(steps)
+    # Kept on the instance for the caller that answers with them (the API), so it needs no query.
+    dossier.new_steps = steps
+    return steps
+
+
+def start_clock(dossier: Dossier, at: dt.datetime) -> None:
+    """Set received/clock/due times and create the steps of the workflow (dossier saved, steps not yet)."""
+    create_steps(dossier, plan_steps(dossier, at, set_clock(dossier, at)))
 
 
 @dataclass
@@ -221,6 +241,8 @@ class _Intake:
 def _prepare(officer, unit, procedure_version, applicant, channel, summary, copies, handling_unit, reused_document_ids, *, need_contact=False) -> _Intake:
     if unit is None or procedure_version is None:
         raise InvalidInput("Thiếu đơn vị tiếp nhận hoặc thủ tục.", {"unit" if unit is None else "procedure": ["Bắt buộc."]})
+    if channel != Channel.ONLINE:
+        permissions.check_counter(officer, unit)
     _check_receivable(procedure_version)
     applicant_row = clean_applicant(ApplicantInput.of(applicant), need_contact=need_contact)
     try:
@@ -247,7 +269,7 @@ def _prepare(officer, unit, procedure_version, applicant, channel, summary, copi
 
 
 def _new_dossier(p: _Intake, code: str) -> Dossier:
-    p.applicant.save()
+    """The unsaved dossier row (its applicant is saved by the caller, inside its transaction)."""
     return Dossier(
         code=code, procedure_version=p.version, receiving_unit=p.unit, handling_unit=p.handling_unit, current_unit=p.unit,
         applicant=p.applicant, channel=p.channel, summary=p.summary, copies=p.copies, result_on_the_spot=p.version.result_on_the_spot,
@@ -268,6 +290,7 @@ def receive_dossier(
 ) -> Dossier:
     """Receive a complete dossier at the counter (or by post): code, appointment, steps, event #1."""
     _check_channel(channel)
+    prefetch_related_objects([procedure_version], "documents")  # checked below and attached: read once
     p = _prepare(officer, unit, procedure_version, applicant, channel, summary, copies, handling_unit, reused_document_ids)
     missing = missing_documents(procedure_version, checked_document_ids, not_applicable_document_ids)
     if missing:
@@ -276,16 +299,21 @@ def receive_dossier(
             {"checked_document_ids": [d.name for d in missing]}, code=ErrorCode.DOCUMENTS_MISSING,
         )
     checked = _ids(checked_document_ids, "checked_document_ids")
-    documents = [d for d in procedure_version.documents.order_by("position", "id") if d.pk in checked]
+    documents = [d for d in procedure_version.documents.all() if d.pk in checked]
     at = at or timezone.now()
+    # Everything that needs no number is worked out before the transaction: the dossier code's counter row
+    # is locked from the moment it is taken until commit, and every other intake of the unit waits on it.
+    dossier = _new_dossier(p, "")
+    dossier.submitted_at = at
+    dossier.received_by = officer
+    steps = plan_steps(dossier, at, set_clock(dossier, at))
     with transaction.atomic():
-        code = numbering.next_dossier_code(unit, timezone.localdate(at))
-        dossier = _new_dossier(p, code)
-        dossier.submitted_at = at
-        dossier.received_by = officer
+        p.applicant.save()
+        dossier.applicant = p.applicant
+        dossier.code = numbering.next_dossier_code(unit, timezone.localdate(at))
 
         def after_save(d, at, _state):
-            start_clock(d, at)
+            create_steps(d, steps)
             _attach_documents(d, documents, p.reused, at)
             return {"documents": [doc.pk for doc in documents], "reused": [r.pk for r in p.reused]}
 
@@ -312,6 +340,7 @@ def record_incomplete_intake(
     """Form 02 at the counter: everything missing listed at once (Decree 61 art. 18: once, in writing);
     nothing is received."""
     _check_channel(channel)
+    permissions.check_counter(officer, unit)
     applicant_row = clean_applicant(ApplicantInput.of(applicant))
     missing = [d.name for d in missing_documents(procedure_version, checked_document_ids, not_applicable_document_ids)]
     missing += [s.strip() for s in other_missing if s and s.strip()]
@@ -323,6 +352,7 @@ def record_incomplete_intake(
 def refuse_intake(officer, unit: Unit, procedure_version, applicant, reasons: str, channel: str = Channel.COUNTER, at: dt.datetime | None = None) -> IntakeRecord:
     """Form 03 at the counter: the dossier is not eligible, with the reasons."""
     _check_channel(channel)
+    permissions.check_counter(officer, unit)
     applicant_row = clean_applicant(ApplicantInput.of(applicant))
     reasons = str(reasons or "").strip()
     if not reasons:
@@ -346,6 +376,7 @@ def submit_online(
         raise InvalidInput("Giấy tờ đính kèm không thuộc thủ tục này.", {"uploads": foreign})
     at = at or timezone.now()
     with transaction.atomic():
+        p.applicant.save()
         dossier = _new_dossier(p, numbering.next_dossier_code(unit, timezone.localdate(at)))
         dossier.submitted_at = at
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from congvu.dossiers.codes import format_code
 from congvu.dossiers.models import Counter
@@ -26,16 +26,20 @@ def _take(key: str) -> int:
     until it commits, so the number and the row that uses it are written together or not at all."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("numbers are taken inside the transaction that uses them")
-    row = Counter.objects.select_for_update().filter(key=key).first()
-    if row is None:
-        try:
-            # A savepoint: if another transaction created the row first, only this insert is undone and
-            # the SELECT … FOR UPDATE below waits for that transaction instead.
-            with transaction.atomic():
-                Counter.objects.create(key=key, value=0)
-        except IntegrityError:
-            pass
-        row = Counter.objects.select_for_update().get(key=key)
+    # The common case in one statement: the UPDATE takes the row lock and returns the new value.
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {Counter._meta.db_table} SET value = value + 1 WHERE key = %s RETURNING value", [key])
+        found = cursor.fetchone()
+    if found is not None:
+        return found[0]
+    # First number of the day: create the row. A savepoint: if another transaction created it first, only
+    # this insert is undone and the SELECT … FOR UPDATE below waits for that transaction instead.
+    try:
+        with transaction.atomic():
+            Counter.objects.create(key=key, value=0)
+    except IntegrityError:
+        pass
+    row = Counter.objects.select_for_update().get(key=key)
     row.value += 1
     row.save(update_fields=["value"])
     return row.value

@@ -14,11 +14,12 @@ from collections.abc import Callable
 from django.db import transaction
 from django.utils import timezone
 
-from congvu.dossiers import states
-from congvu.dossiers.models import Dossier, DossierEvent
+from congvu.dossiers import permissions, states
+from congvu.dossiers.models import Dossier, DossierEvent, StepStatus
 from congvu.dossiers.services.errors import Conflict, NotFound, TransitionNotAllowed
 from congvu.dossiers.states import Action, DossierState
 from congvu.notify import services as notify_services
+from congvu.units.selectors import scope_of, staff_profile_of
 
 # Fields of the dossier row that are a cache of its events (DESIGN.md: "The dossier row caches state,
 # current step, due time and clock").
@@ -93,14 +94,18 @@ def create_dossier(dossier: Dossier, action: Action, *, actor, at: dt.datetime, 
         raise not_allowed(action, None)
     before = snapshot(Dossier())
     new_state = states.next_state(action, None)
-    with transaction.atomic():
+    # No savepoint of its own: the callers open the transaction (numbering needs it) and any error undoes it all.
+    with transaction.atomic(savepoint=False):
         dossier.state = new_state.value
         dossier.lock_version = 1
         dossier.event_count = 1
         dossier.refresh_search_text()
-        dossier.save()
+        dossier.save(force_insert=True)
+        inserted = snapshot(dossier)
         extra = after_save(dossier, at, new_state) if after_save else None
-        dossier.save()
+        changed = [name for name, value in snapshot(dossier).items() if inserted[name] != value]
+        if changed:
+            dossier.save(update_fields=[Dossier._meta.get_field(name).name for name in changed])
         _append_event(dossier, action, before, "", actor=actor, at=at, reason=reason, data={**(data or {}), **(extra or {})})
     return dossier
 
@@ -117,6 +122,15 @@ def lock(dossier: Dossier | int) -> Dossier:
     return locked
 
 
+def _check_may_act(actor, action: Action, dossier: Dossier) -> None:
+    if actor is None or getattr(actor, "is_superuser", False):
+        return
+    step = dossier.steps.select_related("unit").filter(status=StepStatus.ACTIVE).first() if permissions.ACTION_PLACE.get(action) == permissions.STEP else None
+    scope = scope_of(actor)
+    if not permissions.may_act(actor, action, dossier, step, scope.covers):
+        raise permissions.refusal(action, dossier, step)
+
+
 def run_action(dossier: Dossier | int, action: Action, *, actor, expected_version: int | None = None, at: dt.datetime | None = None,
                reason: str = "", data: dict | None = None, apply: Apply | None = None) -> Dossier:
     """Apply `action` to the dossier in one transaction and append its one event.
@@ -131,6 +145,7 @@ def run_action(dossier: Dossier | int, action: Action, *, actor, expected_versio
         if expected_version is not None and int(expected_version) != locked.lock_version:
             raise Conflict()
         current = DossierState(locked.state)
+        _check_may_act(actor, action, locked)
         try:
             new_state = states.next_state(action, current)
         except states.TransitionNotAllowed:
