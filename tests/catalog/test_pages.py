@@ -51,7 +51,31 @@ def test_list_page_shows_procedures_and_marks_the_incomplete(starter, client):
     assert sum(not v.is_complete for v in first_page) == 12
     assert body.lower().count(INCOMPLETE_BADGE) == 12
     assert "Thủ tục đăng ký khai tử" in body
-    assert client.get(reverse("catalog:home")).status_code == 200
+
+
+def test_the_site_home_is_the_portal_which_links_to_the_catalogue(starter, client):
+    home = client.get("/")
+    assert home.status_code == 200 and home.resolver_match.view_name == "portal:home"
+    assert reverse("catalog:procedure_list") in text_of(home)
+
+
+def test_list_filter_for_online_filing(starter, client):
+    services.apply_demo_completion_rules()
+    online = client.get(reverse("catalog:procedure_list"), {"online": "on"})
+    codes = {v.procedure.code for v in online.context["page"].object_list}
+    assert "1.001193" in codes  # complete and offered online
+    assert "2.000986" not in codes  # not offered online
+    assert "2.000635" not in codes  # offered online but without a time limit: cannot receive yet
+    assert 'name="online" id="id_online" value="on" checked' in text_of(online)
+    assert "online=True" in online.context["query_string"]
+
+
+def test_detail_page_offers_online_filing_only_when_it_is_possible(starter, client):
+    services.apply_demo_completion_rules()
+    birth = text_of(client.get(reverse("catalog:procedure_detail", args=["1.001193"])))
+    assert reverse("portal:file_online", args=["1.001193"]) in birth and "Nộp hồ sơ trực tuyến thủ tục này" in birth
+    for code in ("2.000986", "2.000635"):
+        assert reverse("portal:file_online", args=[code]) not in text_of(client.get(reverse("catalog:procedure_detail", args=[code])))
 
 
 def test_list_page_search_filter_and_pagination(starter, client):

@@ -17,6 +17,7 @@ class CatalogueFilterForm(forms.Form):
         choices=[("code", _("Procedure code")), ("name", _("Procedure name")), ("field", _("Field"))],
     )
     include_abolished = forms.BooleanField(label=_("Include abolished procedures"), required=False)
+    online = forms.BooleanField(label=_("Only procedures that can be filed online"), required=False)
 
     def __init__(self, data=None, **kwargs):
         super().__init__(data, **kwargs)
@@ -24,7 +25,7 @@ class CatalogueFilterForm(forms.Form):
 
     def filters(self) -> dict:
         """The valid filters; an invalid one is ignored."""
-        values = {"q": "", "field": "", "level": "", "sort": "code", "include_abolished": False}
+        values = {"q": "", "field": "", "level": "", "sort": "code", "include_abolished": False, "online": False}
         if self.is_bound:
             self.is_valid()
             for name in values:

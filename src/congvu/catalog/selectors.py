@@ -18,6 +18,7 @@ from django.utils import timezone
 from congvu.catalog import records
 from congvu.catalog.models import (
     Field,
+    OnlineLevel,
     Procedure,
     ProcedureChange,
     ProcedureVersion,
@@ -70,12 +71,14 @@ def search_versions(
     level: str | None = None,
     *,
     include_abolished: bool = False,
+    online_only: bool = False,
     sort: str = "code",
     at: dt.datetime | dt.date | None = None,
 ) -> QuerySet[ProcedureVersion]:
     """The public catalogue: versions in force, filtered. `q` is accent-insensitive ("dang ky khai sinh" finds
-    "Đăng ký khai sinh") on both databases because both sides are folded by the same `fold`."""
-    qs = current_versions(at)
+    "Đăng ký khai sinh") on both databases because both sides are folded by the same `fold`. `online_only`
+    keeps the versions a citizen can file through the portal (`accepts_online_filing`)."""
+    qs = online_filing_versions(at) if online_only else current_versions(at)
     for term in search_terms(_no_nul(q)):
         qs = qs.filter(search_text__contains=term)
     if field := _no_nul(field):
@@ -95,6 +98,23 @@ def _ordering(sort: str) -> list:
     if sort == "field":
         return [vietnamese_order("field__name", "field__code"), name, "procedure__code"]
     return ["procedure__code"]
+
+
+def accepts_online_filing(version: ProcedureVersion | None) -> bool:
+    """Whether a citizen may file a dossier under `version` through the portal: published (not abolished,
+    not a draft), offered online by its publishing decision (not marked "not online"), and complete enough
+    to receive dossiers at all (a receipt needs a time limit and the fees, Decree 118/2025)."""
+    return (
+        version is not None and version.status == VersionStatus.PUBLISHED and version.online_submission
+        and version.online_level != OnlineLevel.NONE and version.is_complete
+    )
+
+
+def online_filing_versions(at: dt.datetime | dt.date | None = None) -> QuerySet[ProcedureVersion]:
+    """The versions in force that `accepts_online_filing`, as one queryset."""
+    return current_versions(at).filter(status=VersionStatus.PUBLISHED, online_submission=True, is_complete=True).exclude(
+        online_level=OnlineLevel.NONE
+    )
 
 
 def fields_in_catalogue() -> QuerySet[Field]:

@@ -4,8 +4,7 @@ from congvu.catalog import views
 
 app_name = "catalog"
 urlpatterns = [
-    # The full citizen portal comes later; until then its home is the catalogue.
-    path("", views.procedure_list, name="home"),
+    # The site's home page ("/") is the citizen portal's (congvu.portal), which links here.
     path("thu-tuc/", views.procedure_list, name="procedure_list"),
     path("thu-tuc/xuat-excel/", views.procedure_export, name="procedure_export"),
     path("thu-tuc/<str:code>/", views.procedure_detail, name="procedure_detail"),

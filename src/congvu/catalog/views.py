@@ -21,7 +21,8 @@ def _filtered(request):
     form = CatalogueFilterForm(request.GET or None)
     filters = form.filters()
     versions = selectors.search_versions(
-        filters["q"], filters["field"], filters["level"], include_abolished=filters["include_abolished"], sort=filters["sort"]
+        filters["q"], filters["field"], filters["level"], include_abolished=filters["include_abolished"],
+        online_only=filters["online"], sort=filters["sort"],
     )
     return form, filters, versions
 
@@ -70,6 +71,8 @@ def _detail_context(version, *, is_current: bool) -> dict:
         "fees": list(version.fees.all()),
         "linked": [(p, selectors.version_in_force(p)) for p in version.linked_procedures.all()],
         "history": selectors.version_history(version.procedure),
+        # The portal's filing page says itself when no unit of the province receives it online yet.
+        "online_filing": is_current and selectors.accepts_online_filing(version),
     }
 
 
