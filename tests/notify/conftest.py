@@ -58,7 +58,7 @@ def smtp_server(settings):
     def authenticator(server, session, envelope, mechanism, auth_data):
         ok = auth_data.login == b"congvu" and auth_data.password == b"mat-khau-smtp"
         inbox.logins.append((auth_data.login, ok))
-        return AuthResult(success=ok)
+        return AuthResult(success=ok, handled=False)  # handled=False: the server answers 535 itself
 
     port = free_port()
     controller = Controller(inbox, hostname="127.0.0.1", port=port, authenticator=authenticator, auth_require_tls=False)
