@@ -7,8 +7,10 @@ province's demo data once and serves it. Everything else is for operators.
 import argparse
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 
@@ -45,6 +47,78 @@ def _wait(proc: subprocess.Popen) -> int:
         return proc.wait()
 
 
+def _die_with_parent() -> None:
+    """In a child: get SIGTERM when the parent dies, even by SIGKILL (Linux), so no orphan keeps sending."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def _child(cmd: list[str]) -> subprocess.Popen:
+    return subprocess.Popen(
+        cmd, env={**os.environ, "DJANGO_SETTINGS_MODULE": "congvu.settings"},
+        preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
+    )
+
+
+def _stop(procs: list[subprocess.Popen], timeout: float = 15) -> None:
+    """SIGTERM to every running child (each finishes what it holds), then SIGKILL to any that outlives `timeout`."""
+    for proc in procs:
+        if proc.poll() is None:
+            proc.terminate()
+    deadline = time.monotonic() + timeout
+    for proc in procs:
+        try:
+            proc.wait(timeout=max(deadline - time.monotonic(), 0.1))
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def _supervise(procs: dict[str, subprocess.Popen], keep: set[str] = frozenset()) -> int:
+    """Wait until Ctrl+C, SIGTERM or a child in `keep` (all children when empty) exits, then stop every child.
+    A child outside `keep` that exits is reported and the others go on."""
+    def on_term(_signum, _frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, on_term)
+    code = 0
+    try:
+        while True:
+            for name, proc in list(procs.items()):
+                status = proc.poll()
+                if status is None:
+                    continue
+                if not keep or name in keep:
+                    print(f"Tiến trình {name} đã dừng (mã {status}); dừng các tiến trình còn lại.", flush=True)
+                    return status
+                print(f"Cảnh báo: tiến trình {name} đã dừng (mã {status}); các phần khác vẫn chạy.", flush=True)
+                del procs[name]
+            time.sleep(0.3)
+    except KeyboardInterrupt:
+        print("\nĐang dừng…", flush=True)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        _stop(list(procs.values()))
+    return code
+
+
+def _worker_commands(only: str = "", interval: float = 1.0, task_args: list[str] | None = None) -> dict[str, list[str]]:
+    """The processes of `congvu worker`: notification delivery (outbox → SMTP / SMS gateway / demo mailbox)
+    and django-tasks' db_worker (background tasks), each in its own process so one slow send never holds up
+    the other."""
+    base = [sys.executable, "-m", "congvu.cli", "manage"]
+    commands = {}
+    if only in ("", "notify"):
+        commands["gửi thông báo"] = [*base, "deliver_notifications", "--loop", "--interval", str(interval)]
+    if only in ("", "tasks"):
+        commands["tác vụ nền (db_worker)"] = [*base, "db_worker", *(task_args or [])]
+    return commands
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     data_dir = Path(os.environ.get("CONGVU_DATA_DIR", "./var")).resolve()
     if args.reset and not os.environ.get("DATABASE_URL"):
@@ -64,17 +138,39 @@ def cmd_demo(args: argparse.Namespace) -> int:
         load_official_overrides()  # flush empties the table its data migration filled
     load_demo(stdout=sys.stdout)
     url = f"http://{args.host}:{args.port}/"
+    # Links in the notifications (lookup, rating) point at this server unless the operator set another base.
+    os.environ.setdefault("CONGVU_PUBLIC_URL", url.rstrip("/"))
     print("\n" + "=" * 70)
     print(f"congvu demo đang chạy tại {url}")
     print(f"  Cổng dịch vụ công: {url}")
     print(f"  Trang cán bộ:      {url}staff/")
     print(f"  Cấu hình (admin):  {url}admin/")
+    for line in _notification_lines(url):
+        print(line)
     print(f"Tài khoản demo (mật khẩu chung: {DEMO_PASSWORD}):")
     for username, role, unit in demo_logins():
         print(f"  {username:<14} {role:<32} {unit}")
     print("Nhấn Ctrl+C để dừng.")
     print("=" * 70, flush=True)
-    return _wait(_granian(args.host, args.port, args.workers))
+    procs = {"máy chủ web (granian)": _granian(args.host, args.port, args.workers)}
+    procs.update({name: _child(cmd) for name, cmd in _worker_commands().items()})
+    # The demo lives as long as its web server; a worker that stops is reported and the site stays up.
+    return _supervise(procs, keep={"máy chủ web (granian)"})
+
+
+def _notification_lines(url: str) -> list[str]:
+    """Where the demo's e-mail and SMS go: the configured SMTP server / SMS gateway, else the demo mailbox page."""
+    from congvu.notify.transports import describe_channels
+
+    channels = describe_channels()
+    mailbox = f"{url}staff/notify/mailbox/"
+    lines = [
+        f"  Thông báo email:   {channels['email']}",
+        f"  Thông báo SMS:     {channels['sms']}",
+        f"  Hộp thư demo:      {mailbox} (đăng nhập quantri hoặc caicach)",
+        f"  Hộp thư đi:        {url}staff/notify/",
+    ]
+    return lines
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -82,11 +178,30 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
+    """Run the background processes until Ctrl+C or SIGTERM: notification delivery and django-tasks' db_worker
+    (`--only notify|tasks` runs one of them; arguments after `--` go to db_worker)."""
+    if args.interval <= 0:
+        print("--interval phải là số dương.", file=sys.stderr)
+        return 2
     _setup_django()
-    from django.core.management import execute_from_command_line
+    from django.core.exceptions import ImproperlyConfigured
 
-    execute_from_command_line(["congvu", "db_worker", *args.rest])
-    return 0
+    from congvu.notify import conf
+    from congvu.notify.transports import describe_channels
+
+    try:
+        conf.policy()
+        channels = describe_channels()
+    except ImproperlyConfigured as exc:
+        print(f"Cấu hình gửi thông báo không hợp lệ: {exc}", file=sys.stderr)
+        return 2
+    rest = args.rest[1:] if args.rest[:1] == ["--"] else args.rest
+    procs = {name: _child(cmd) for name, cmd in _worker_commands(args.only or "", args.interval, rest).items()}
+    print("Đã chạy tiến trình nền: " + ", ".join(f"{name} (pid {p.pid})" for name, p in procs.items()) + ".", flush=True)
+    if "gửi thông báo" in procs:
+        print(f"  Email → {channels['email']}; SMS → {channels['sms']}.", flush=True)
+    print("Nhấn Ctrl+C để dừng.", flush=True)
+    return _supervise(procs)
 
 
 def cmd_calendar(argv: list[str]) -> int:
@@ -120,8 +235,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, default=int(os.environ.get("CONGVU_WORKERS", "2")))
     serve.set_defaults(func=cmd_serve)
 
-    worker = sub.add_parser("worker", help="chạy tiến trình xử lý nền (thông báo, đồng bộ)")
-    worker.add_argument("rest", nargs=argparse.REMAINDER)
+    worker = sub.add_parser("worker", help="chạy tiến trình xử lý nền (gửi thông báo email/SMS, tác vụ nền)")
+    worker.add_argument("--only", choices=["notify", "tasks"], help="chỉ chạy việc gửi thông báo (notify) hoặc tác vụ nền (tasks)")
+    worker.add_argument("--interval", type=float, default=1.0, help="số giây chờ giữa hai lần kiểm tra hộp thư đi khi rảnh (mặc định 1)")
+    worker.add_argument("rest", nargs=argparse.REMAINDER, help="sau --: tham số cho db_worker")
     worker.set_defaults(func=cmd_worker)
 
     sub.add_parser("calendar", help="lịch ngày làm việc: due | off", add_help=False)
