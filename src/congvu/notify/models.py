@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Kind(models.TextChoices):
@@ -49,7 +50,7 @@ class NotificationTemplate(models.Model):
     the defaults of `congvu.notify.defaults`; deleting a row puts the default back."""
 
     kind = models.CharField(_("notification"), max_length=30, choices=Kind.choices)
-    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    channel = models.CharField(pgettext_lazy("notification", "channel"), max_length=10, choices=Channel.choices)
     subject = models.CharField(
         _("subject"), max_length=255, blank=True, help_text=_("E-mail subject line; SMS messages have none."),
     )
@@ -69,7 +70,7 @@ class NotificationTemplate(models.Model):
 
 class OutboxMessage(models.Model):
     kind = models.CharField(_("notification"), max_length=30, choices=Kind.choices)
-    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    channel = models.CharField(pgettext_lazy("notification", "channel"), max_length=10, choices=Channel.choices)
     recipient = models.CharField(_("recipient"), max_length=254)
     subject = models.CharField(_("subject"), max_length=255, blank=True)
     body = models.TextField(_("text"))
