@@ -76,3 +76,49 @@ def test_cli_help_lists_the_commands():
     result = subprocess.run([sys.executable, "-m", "congvu.cli", "--help"], capture_output=True, text=True, check=True)
     for command in ("demo", "serve", "worker", "calendar", "manage"):
         assert command in result.stdout
+
+
+def test_demo_dossier_goes_through_two_units_to_its_returned_result(loaded, client):
+    """Issue 3's "done when" on the demo data, through the staff pages: the ward centre's officer receives,
+    the ward's specialist appraises and sends it to the city's Department of Justice for joint processing,
+    the department's specialist passes it back on, the ward leader approves and the officer returns it."""
+    from django.urls import reverse
+
+    from congvu.catalog import selectors
+    from congvu.dossiers.models import Dossier
+    from congvu.dossiers.services import receive_dossier
+    from congvu.units.models import StaffProfile
+
+    def user(name):
+        return StaffProfile.objects.select_related("user").get(user__username=name).user
+
+    version = selectors.version_in_force(selectors.procedure_by_code("1.001193"))
+    centre = Unit.objects.get(code="00070-TTPVHCC")
+    submit = [d.pk for d in version.documents.filter(group="submit")]
+    dossier = receive_dossier(user("motcua"), centre, version, {"full_name": "Nguyễn Văn An", "personal_id": "001090012345",
+                              "phone": "0912345678"}, checked_document_ids=submit)
+
+    def act(username, action, **fields):
+        client.force_login(user(username))
+        d = Dossier.objects.get(pk=dossier.pk)
+        data = {"action": action, f"{action}-expected_version": d.lock_version, **{f"{action}-{k}": v for k, v in fields.items()}}
+        response = client.post(reverse("dossiers:action", args=[d.code]), data)
+        assert response.status_code == 302, (username, action, response.content.decode()[-3000:])
+        return Dossier.objects.get(pk=dossier.pk)
+
+    act("motcua", "start_processing")
+    act("motcua", "forward")
+    d = act("chuyenvien", "accept_step")
+    stp = Unit.objects.get(code="01-STP")
+    d = act("chuyenvien", "forward", to_unit=stp.code, share="1", note="Xin ý kiến Sở Tư pháp")
+    assert d.current_unit == stp
+    d = act("chuyenvien.stp", "forward")
+    assert d.current_unit.code == "00070"
+    d = act("lanhdao", "record_result", names="Giấy khai sinh (bản chính)")
+    assert d.state == "result_ready"
+    d = act("motcua", "return_result", method="counter", returned_to="Nguyễn Văn An")
+    assert d.state == "returned"
+    client.force_login(user("motcua"))
+    for letter in ("giay-tiep-nhan", "phieu-kiem-soat"):
+        pdf = client.get(reverse("dossiers:letter", args=[d.code, letter]))
+        assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"

@@ -46,6 +46,8 @@ DEMO_STAFF = [
     DemoStaff("motcua", "Nguyễn Thị Lan", "00070-TTPVHCC", "one_stop_officer", "Công chức tiếp nhận và trả kết quả", "0912345678"),
     DemoStaff("chuyenvien", "Trần Văn Minh", "00070", "specialist", "Công chức Tư pháp - Hộ tịch", "0987654321"),
     DemoStaff("lanhdao", "Lê Thị Hồng", "00070", "unit_leader", "Phó Chủ tịch Ủy ban nhân dân phường", "0903123456"),
+    # Joint processing (liên thông) sends a dossier to a department: someone there must be able to take it.
+    DemoStaff("chuyenvien.stp", "Ngô Thanh Tùng", "01-STP", "specialist", "Chuyên viên Phòng Hành chính tư pháp", "0915678234"),
     DemoStaff("motcua.badinh", "Phạm Quốc Huy", "00004-TTPVHCC", "one_stop_officer", "Công chức tiếp nhận và trả kết quả", "0934567890"),
     DemoStaff("thanhtra", "Hoàng Văn Sơn", "01", "inspector", "Thanh tra viên công vụ", "0971234567"),
     DemoStaff("caicach", "Đỗ Thị Mai", "01-SNV", "reform_admin", "Chuyên viên cải cách hành chính", "0962345678"),
