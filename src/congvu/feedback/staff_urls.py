@@ -1,4 +1,15 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from congvu.feedback import staff_views as views
 
 app_name = "feedback_staff"
-urlpatterns = []
+# Fixed words come before "<code>/" (tracking codes look like PA-YYMMDD-XXXXXX).
+urlpatterns = [
+    path("", views.feedback_list, name="list"),
+    path("export.xlsx", views.feedback_export, name="export"),
+    path("ghi-nhan/", views.record, name="record"),
+    path("danh-gia/", views.rating_list, name="ratings"),
+    path("danh-gia/export.xlsx", views.rating_export, name="ratings_export"),
+    path("<str:code>/", views.feedback_detail, name="detail"),
+    path("<str:code>/thao-tac/", views.feedback_action, name="action"),
+]
