@@ -28,6 +28,7 @@ from congvu.dossiers.services import perform_action
 from congvu.dossiers.services.errors import Conflict, DossierError
 from congvu.dossiers.services.intake import receive_dossier, record_incomplete_intake, refuse_intake
 from congvu.dossiers.states import Action
+from congvu.queueing import intake as queue_intake
 from congvu.units.selectors import staff_profile_of
 
 PAGE_SIZE = 50
@@ -79,19 +80,20 @@ def _chosen_version(code: str):
 @login_required
 def intake(request):
     profile = staff_profile_of(request.user)
+    ticket = queue_intake.ticket_from_request(request)  # the queue number this citizen was called with, if any
     code = (request.POST.get("procedure") if request.method == "POST" else request.GET.get("procedure")) or ""
     version = _chosen_version(code.strip())
     if version is None:
         search = ProcedureSearchForm(request.GET)
         q = search.cleaned_data["q"] if search.is_valid() else ""
         return render(request, "dossiers/intake.html", {
-            "q": q, "versions": _procedure_versions(q), "profile": profile,
+            "q": q, "versions": _procedure_versions(q), "profile": profile, "ticket": ticket,
             "procedure_error": _("There is no procedure in force with the code “%(code)s”.") % {"code": code} if code else "",
         }, status=400 if request.method == "POST" else 200)
     form = IntakeForm(version, request.POST if request.method == "POST" else None)
     context = {
         "version": version, "form": form, "profile": profile, "not_receivable": pages.not_receivable(version),
-        "citizen_documents": form.citizen_documents(), "reused_chosen": request.POST.getlist("reused"),
+        "citizen_documents": form.citizen_documents(), "reused_chosen": request.POST.getlist("reused"), "ticket": ticket,
     }
     if profile is None:
         context["no_unit"] = True
@@ -114,6 +116,8 @@ def intake(request):
                 not_applicable_document_ids=[d.pk for d in form.not_applicable_documents()],
                 summary=data.get("summary") or "", copies=data["copies"], reused_document_ids=data.get("reused") or [], **common,
             )
+            if ticket is not None:
+                queue_intake.link_received(request, ticket, dossier)
             return redirect(reverse("dossiers:detail", args=[dossier.code]) + "?tiep-nhan=1")
     except DossierError as error:
         form.add_service_error(error)
