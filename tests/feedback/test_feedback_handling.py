@@ -76,8 +76,19 @@ def test_leader_answers_and_the_notification_is_queued_in_the_same_transaction(i
     [call] = queued.calls
     assert call.kind == "feedback_answered" and call.key == f"feedback:{item.pk}:answered" and call.in_transaction
     assert call.email == "binh@example.vn" and call.phone == "+84987654321"
-    assert call.context["code"] == item.code and "?t=" in call.context["tracking_url"] and call.context["answer"] == "Phường đã bố trí thêm quầy."
+    assert call.context["feedback_code"] == item.code and call.context["recipient_name"] == "Trần Thị Bình"
+    assert "?t=" in call.context["feedback_url"] and call.context["answer"] == "Phường đã bố trí thêm quầy."
+    assert call.context["answered_by"] == "Phường Hoàn Kiếm"
     assert queued.committed == [call.key]
+
+
+def test_the_real_outbox_gets_one_message_per_channel(item, staff):
+    from congvu.notify.models import OutboxMessage
+
+    services.answer_feedback(item, staff.leader, "Phường đã bố trí thêm quầy.", at=local(2026, 3, 5, 9))
+    messages = OutboxMessage.objects.filter(kind="feedback_answered")
+    assert sorted(messages.values_list("channel", flat=True)) == ["email", "sms"]
+    assert all(item.code in m.body for m in messages)
 
 
 def test_rolled_back_answer_queues_nothing(item, staff, queued, django_capture_on_commit_callbacks):
@@ -323,3 +334,30 @@ def test_demo_feedback_loads(place, staff, catalogue):
     items = Feedback.objects.order_by("received_at")
     assert items.count() == 3
     assert selectors.is_overdue(items[0]) and items[1].state == "published" and items[2].officer.username == "motcua"
+
+
+def test_staff_home_card_offers_what_the_role_may_open(staff, inspector):
+    from django.template.loader import render_to_string
+
+    from congvu.units.selectors import staff_profile_of
+
+    def card(user):
+        return render_to_string("feedback/_staff_home_card.html", {"user": user, "profile": staff_profile_of(user)})
+
+    officer, leader, looker = card(staff.officer), card(staff.leader), card(inspector)
+    assert reverse("feedback_staff:record") in officer and reverse("feedback_staff:ratings") not in officer
+    assert reverse("feedback_staff:record") in leader and reverse("feedback_staff:ratings") in leader
+    assert reverse("feedback_staff:record") not in looker and reverse("feedback_staff:ratings") in looker
+
+
+def test_configuration_is_checked(db):
+    from django.core.exceptions import ValidationError
+
+    from congvu.feedback.models import RatingScheme
+
+    with pytest.raises(ValidationError):
+        RatingScheme(effective_from=dt.date(2027, 1, 1), name="Sai", scale_max=5, satisfied_at_least=2, dislike_at_most=3).full_clean()
+    with pytest.raises(ValidationError):
+        FeedbackDeadlines(effective_from=dt.date(2027, 1, 1), refuse_days=20, request_info_days=5, answer_days=15, publish_days=2,
+                          legal_basis="Thử").full_clean()
+    assert services.deadlines_in_force(dt.date(2020, 1, 1)).answer_days == 15  # before any rule: the earliest

@@ -232,3 +232,26 @@ def test_published_answers_show_only_what_was_approved(client, item, staff, queu
     assert "Phản ánh về thời gian chờ tại quầy." in html and "Đã bố trí thêm quầy." in html
     assert "Trần Thị Bình" not in html and "0987" not in html and "hơn hai giờ" not in html
     assert re.search(item.code, html)
+
+
+def test_the_dossier_concerned_is_linked_without_telling_whether_it_exists(client, place, receive):
+    dossier = receive(at=local(2026, 3, 2, 9))
+    known = client.post(SUBMIT, form_data(place.centre, dossier_code=dossier.code.lower()))
+    unknown = client.post(SUBMIT, form_data(place.centre, dossier_code="H99.01.TT1-260302-9999"))
+    assert known.status_code == unknown.status_code == 302
+    linked, unlinked = Feedback.objects.order_by("pk")
+    assert linked.dossier == dossier and linked.dossier_code == dossier.code
+    assert unlinked.dossier is None and unlinked.dossier_code == "H99.01.TT1-260302-9999"
+    malformed = client.post(SUBMIT, form_data(place.centre, dossier_code="ho so cua toi"))
+    assert malformed.status_code == 400 and "Mã hồ sơ có dạng" in malformed.content.decode() and Feedback.objects.count() == 2
+
+
+def test_the_rating_thanks_page_prefills_feedback_about_the_dossier(client, ready):
+    from congvu.feedback.links import rating_token
+    from congvu.feedback.scoring import Factor, Perception
+
+    services.submit_rating(ready, {f: 5 for f in Factor}, {Perception.TRIPS: 0, Perception.EXTRA_MONEY: 0, Perception.APPOINTMENT: 1})
+    html = client.get(reverse("feedback:rate_thanks", args=[rating_token(ready)])).content.decode()
+    link = re.search(r'href="(/phan-anh/\?[^"]+)"', html).group(1).replace("&amp;", "&")
+    form = client.get(link).context["form"]
+    assert form.initial["dossier_code"] == ready.code and form.initial["subject_kind"] == "procedure"

@@ -11,6 +11,12 @@ class FeedbackDeadlinesAdmin(admin.ModelAdmin):
     list_display = ("effective_from", "refuse_days", "request_info_days", "answer_days", "publish_days", "legal_basis")
     ordering = ("-effective_from",)
 
+    def get_readonly_fields(self, request, obj=None):
+        # Feedback was timed by these numbers; new rules get a new row from a later day.
+        if obj is not None and Feedback.objects.filter(deadlines=obj).exists():
+            return ("effective_from", "refuse_days", "request_info_days", "answer_days", "publish_days")
+        return ()
+
     def has_delete_permission(self, request, obj=None):
         # Feedback keeps the rules it was judged by (PROTECT); rules never used may go.
         if obj is not None and Feedback.objects.filter(deadlines=obj).exists():

@@ -146,6 +146,8 @@ class FeedbackForm(forms.Form):
     procedure_choice = forms.CharField(required=False, max_length=60)
     officer = forms.ChoiceField(label=_("Officer"), required=False, help_text=_("The officers of the chosen unit."))
     officer_name = forms.CharField(label=_("Or the officer's name as you know it"), required=False, max_length=200)
+    dossier_code = forms.CharField(label=_("Dossier code, if it is about a dossier (optional)"), required=False, max_length=60,
+                                   help_text=_("As printed on the receipt, e.g. H15.50.05.13-260302-0001."))
     title = forms.CharField(label=_("Subject"), max_length=200)
     content = forms.CharField(label=_("What happened, and what do you propose?"), max_length=5000, widget=forms.Textarea(attrs={"rows": 6}))
     sender_name = forms.CharField(label=_("Your name (optional)"), required=False, max_length=200)
@@ -205,6 +207,7 @@ class FeedbackForm(forms.Form):
             subject_kind=d["subject_kind"], unit=d["unit_obj"], nature=d["nature"], title=d["title"], content=d["content"],
             procedure=d["procedure_obj"], officer=d["officer_obj"], officer_name=d.get("officer_name") or "",
             sender_name=d.get("sender_name") or "", sender_phone=d.get("sender_phone") or "", sender_email=d.get("sender_email") or "",
+            dossier_code=d.get("dossier_code") or "",
         )
 
     def add_service_error(self, error) -> None:

@@ -90,6 +90,8 @@ class RatingScheme(models.Model):
 
     def clean(self):
         super().clean()
+        if None in (self.scale_max, self.satisfied_at_least, self.dislike_at_most):
+            return  # each missing number is reported on its own field
         try:
             self.rules()
         except ValueError:
@@ -203,6 +205,11 @@ class Feedback(models.Model):
     unit = models.ForeignKey("units.Unit", verbose_name=_("unit concerned"), on_delete=models.PROTECT, related_name="+")
     officer = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("officer concerned"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     officer_name = models.CharField(_("officer's name as given"), max_length=200, blank=True)
+    # Indicator 5.4 counts dossiers with complaints: the sender may name the dossier concerned. The code as
+    # typed is kept; the link is made only when such a dossier exists, and the sender is never told which.
+    dossier_code = models.CharField(_("dossier code as given"), max_length=60, blank=True)
+    dossier = models.ForeignKey("dossiers.Dossier", verbose_name=_("dossier concerned"), null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="+")
     responsible_unit = models.ForeignKey(
         "units.Unit", verbose_name=pgettext_lazy("feedback", "responsible unit"), on_delete=models.PROTECT, related_name="+",
         help_text=_("The unit whose leader answers: the unit concerned, or the nearest unit above it that has a leader."),
@@ -261,6 +268,7 @@ class Feedback(models.Model):
             models.Index(fields=["procedure", "received_at"]),
             models.Index(fields=["late", "received_at"]),
             models.Index(fields=["verdict", "received_at"]),
+            models.Index(fields=["dossier", "received_at"]),
         ]
         constraints = [
             models.CheckConstraint(condition=~Q(subject_kind="procedure") | Q(procedure__isnull=False), name="feedback_procedure_named"),
@@ -276,7 +284,8 @@ class Feedback(models.Model):
         return FeedbackState(self.state)
 
     def refresh_search_text(self) -> None:
-        parts = [self.code, self.title, self.sender_name, self.sender_phone, self.sender_email, self.officer_name, self.content[:2000]]
+        parts = [self.code, self.dossier_code, self.title, self.sender_name, self.sender_phone, self.sender_email, self.officer_name,
+                 self.content[:2000]]
         self.search_text = fold(" ".join(p for p in parts if p))
 
 

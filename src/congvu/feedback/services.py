@@ -17,6 +17,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from congvu.dossiers.codes import parse_code
+from congvu.dossiers.models import Dossier
 from congvu.feedback import access, codes
 from congvu.feedback.errors import ErrorCode, FeedbackError
 from congvu.feedback.links import tracking_url
@@ -135,6 +137,7 @@ class FeedbackInput:
     sender_name: str = ""
     sender_phone: str = ""
     sender_email: str = ""
+    dossier_code: str = ""
 
 
 def _spaces(value) -> str:
@@ -224,9 +227,13 @@ def clean_feedback(data: FeedbackInput) -> dict:
             validate_email(email)
         except ValidationError:
             fail("sender_email", _("Enter a valid email address."))
+    dossier_code = str(data.dossier_code or "").replace("\x00", "").strip().upper()
+    if dossier_code and parse_code(dossier_code) is None:
+        fail("dossier_code", _("A dossier code looks like H15.50.05.13-260302-0001; check it on your receipt."))
     if errors:
         raise FeedbackError(ErrorCode.INVALID_INPUT, _("Some information is missing or not valid."), errors)
     return {
+        "dossier_code": dossier_code, "dossier": Dossier.objects.filter(code=dossier_code).first() if dossier_code else None,
         "subject_kind": data.subject_kind, "nature": data.nature, "unit": unit,
         "procedure": data.procedure if data.subject_kind == SubjectKind.PROCEDURE else None,
         "officer": officer, "officer_name": officer_name if data.subject_kind == SubjectKind.OFFICER else "",
@@ -435,10 +442,11 @@ def _notify_answered(row: Feedback) -> None:
 
     notify.enqueue(
         "feedback_answered", key=f"feedback:{row.pk}:answered",
+        # The variables the notify templates of this kind use (congvu.notify.defaults.VARIABLES).
         context={
-            "code": row.code, "title": row.title, "sender_name": row.sender_name, "unit": row.responsible_unit.name,
-            "answered_at": timezone.localtime(row.answered_at).strftime("%d/%m/%Y %H:%M"), "answer": row.answer,
-            "tracking_url": tracking_url(row.code),
+            "recipient_name": row.sender_name, "feedback_code": row.code, "feedback_title": row.title, "answer": row.answer,
+            "answered_by": row.responsible_unit.name, "feedback_url": tracking_url(row.code),
+            "answered_at": timezone.localtime(row.answered_at).strftime("%d/%m/%Y %H:%M"),
         },
         email=row.sender_email, phone=row.sender_phone,
     )

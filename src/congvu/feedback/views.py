@@ -118,6 +118,8 @@ def _initial(request) -> dict:
         initial["unit"] = str(code)[:60]
     if code := request.GET.get("thu-tuc"):
         initial.update({"subject_kind": "procedure", "procedure": str(code)[:60]})
+    if code := request.GET.get("ho-so"):
+        initial["dossier_code"] = str(code)[:60]
     return initial
 
 
