@@ -87,7 +87,7 @@ def test_a_tampered_or_borrowed_token_is_refused(client, make, receive):
     for bad in ("", "abc", token[:-1] + ("A" if token[-1] != "A" else "B"), lookup_token(other)):
         response = client.get(url, {"t": bad})
         html = response.content.decode()
-        assert response.status_code == 404 and "Liên kết tra cứu không hợp lệ" in html and "Lịch sử xử lý" not in html
+        assert response.status_code == 404 and "Liên kết tra cứu không hợp lệ" in html and "Quá trình xử lý hồ sơ" not in html
     # A genuine token of another dossier does not open this code's page, nor does it open its own under this URL.
     assert client.get(reverse("portal:lookup_token", args=[other.code]), {"t": token}).status_code == 404
 

@@ -93,7 +93,7 @@ def test_a_document_neither_attached_nor_declared_not_applicable_is_refused(clie
     assert response.status_code == 400 and nothing_written()
     html = response.content.decode()
     assert 'id="error-summary"' in html and f'href="#id_doc_{documents[0].pk}"' in html
-    assert "Hãy đính kèm giấy tờ này" in html and 'aria-invalid="true"' in html
+    assert "Hãy đính kèm giấy tờ số 1, hoặc đánh dấu" in html and 'aria-invalid="true"' in html
     assert "chọn lại các tệp" in html  # the browser forgot the files: say so
     # Declared not applicable, the same filing goes through.
     data = filing_data(version, place)
@@ -125,7 +125,7 @@ def test_a_program_named_pdf_is_refused(client, version, place):
     document = version.documents.filter(group="submit").first()
     response = post(client, version, filing_data(version, place, **{f"doc_{document.pk}": pdf("to-khai.pdf", EXE)}))
     assert response.status_code == 400 and nothing_written()
-    assert "Nội dung tệp không thuộc loại được chấp nhận" in response.content.decode()
+    assert "Giấy tờ số 1: Nội dung tệp không thuộc loại được chấp nhận" in response.content.decode()
 
 
 def test_a_png_photo_is_accepted(client, version, place):

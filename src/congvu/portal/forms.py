@@ -131,6 +131,9 @@ class OnlineFilingForm(forms.Form):
                 error_messages={"invalid": _("The file could not be read; choose it again.")},
             )
             self.fields[self.not_applicable_field(document)] = forms.BooleanField(label=_("This document does not apply to my case"), required=False)
+        # The request and the declaration come after the documents on the page: the error summary follows the page.
+        for name in ("summary", "declaration"):
+            self.fields[name] = self.fields.pop(name)
 
     # ------------------------------------------------------------------------------------------- helpers
 
@@ -169,7 +172,7 @@ class OnlineFilingForm(forms.Form):
             raise ValidationError(_("Choose one of the places listed."), code="invalid_choice")
         return self.units[code]
 
-    def _check_upload(self, name: str) -> None:
+    def _check_upload(self, name: str, number: int) -> None:
         upload = self.cleaned_data.get(name)
         if not upload:
             return
@@ -178,19 +181,21 @@ class OnlineFilingForm(forms.Form):
             upload.seek(0)
             check_content(head, upload.size, allowed=ALLOWED_TYPES, max_bytes=max_upload_bytes())
         except DocumentError as error:
-            self.add_error(name, ValidationError(error.message, code=str(error.code)))
+            message = _("Document %(number)s: %(problem)s") % {"number": number, "problem": error.message}
+            self.add_error(name, ValidationError(message, code=str(error.code)))
 
     def clean(self):
         data = super().clean()
         attached = 0
-        for document in self.documents:
+        # Messages name the document by its number on the page: the summary lists several at once.
+        for number, document in enumerate(self.documents, start=1):
             name = self.file_field(document)
-            self._check_upload(name)
+            self._check_upload(name, number)
             if data.get(name):
                 attached += 1
             elif not data.get(self.not_applicable_field(document)) and name not in self.errors:
                 self.add_error(name, ValidationError(
-                    _("Attach this document, or tick that it does not apply to your case."), code="required",
+                    _("Attach document %(number)s, or tick that it does not apply to your case.") % {"number": number}, code="required",
                 ))
         if self.documents and not attached and not any(self.file_field(d) in self.errors for d in self.documents):
             self.add_error(None, ValidationError(_("Attach at least one document of the dossier."), code="no_documents"))
