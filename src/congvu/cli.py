@@ -78,6 +78,12 @@ def _stop(procs: list[subprocess.Popen], timeout: float = 15) -> None:
             proc.wait()
 
 
+def _take_ctrl_c() -> None:
+    """Ctrl+C stops us (and, inherited, our children) even when whatever started us ignored SIGINT, as a shell
+    does for a command started in the background."""
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
 def _supervise(procs: dict[str, subprocess.Popen], keep: set[str] = frozenset()) -> int:
     """Wait until Ctrl+C, SIGTERM or a child in `keep` (all children when empty) exits, then stop every child.
     A child outside `keep` that exits is reported and the others go on."""
@@ -136,10 +142,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
         from congvu.workcal.services import load_official_overrides
 
         load_official_overrides()  # flush empties the table its data migration filled
-    load_demo(stdout=sys.stdout)
     url = f"http://{args.host}:{args.port}/"
     # Links in the notifications (lookup, rating) point at this server unless the operator set another base.
     os.environ.setdefault("CONGVU_PUBLIC_URL", url.rstrip("/"))
+    load_demo(stdout=sys.stdout)
     print("\n" + "=" * 70)
     print(f"congvu demo đang chạy tại {url}")
     print(f"  Cổng dịch vụ công: {url}")
@@ -152,6 +158,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print(f"  {username:<14} {role:<32} {unit}")
     print("Nhấn Ctrl+C để dừng.")
     print("=" * 70, flush=True)
+    _take_ctrl_c()
     procs = {"máy chủ web (granian)": _granian(args.host, args.port, args.workers)}
     procs.update({name: _child(cmd) for name, cmd in _worker_commands().items()})
     # The demo lives as long as its web server; a worker that stops is reported and the site stays up.
@@ -196,6 +203,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
         print(f"Cấu hình gửi thông báo không hợp lệ: {exc}", file=sys.stderr)
         return 2
     rest = args.rest[1:] if args.rest[:1] == ["--"] else args.rest
+    _take_ctrl_c()
     procs = {name: _child(cmd) for name, cmd in _worker_commands(args.only or "", args.interval, rest).items()}
     print("Đã chạy tiến trình nền: " + ", ".join(f"{name} (pid {p.pid})" for name, p in procs.items()) + ".", flush=True)
     if "gửi thông báo" in procs:
