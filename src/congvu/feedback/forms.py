@@ -38,7 +38,7 @@ PERCEPTION_LABELS = {
     Perception.APOLOGY: _("If the result was late: did the unit apologise in writing and give you a new appointment?"),
 }
 PERCEPTION_CHOICES = {
-    Perception.TRIPS: [(0, _("None")), (1, _("Once")), (2, _("Twice or more"))],
+    Perception.TRIPS: [(0, pgettext_lazy("extra trips", "None")), (1, _("Once")), (2, _("Twice or more"))],
     Perception.EXTRA_MONEY: [(0, _("No")), (1, _("Yes"))],
     Perception.APPOINTMENT: [(2, _("Earlier than the appointment")), (1, _("On the appointed day")), (0, _("Later than the appointment"))],
     Perception.APOLOGY: [(1, _("Yes")), (0, _("No"))],
