@@ -82,3 +82,16 @@ def test_a_group_of_another_centre_is_refused(queue, place):
 
 def test_number_format_keeps_three_digits_then_grows():
     assert [services.format_number("A", n) for n in (1, 42, 999, 1000)] == ["A001", "A042", "A999", "A1000"]
+
+
+def test_a_group_stops_at_its_daily_limit_without_using_up_numbers(queue):
+    queue.b.daily_limit = 2
+    queue.b.save()
+    services.issue_ticket(queue.unit, queue.b, at=at(0))
+    services.issue_ticket(queue.unit, queue.b, at=at(1))
+    with pytest.raises(QueueError) as error:
+        services.issue_ticket(queue.unit, queue.b, at=at(2))
+    assert (error.value.message, error.value.status) == ("Nhóm “Đất đai” đã phát hết 2 số thứ tự của hôm nay.", 400)
+    assert Ticket.objects.count() == 2
+    assert services.issue_ticket(queue.unit, queue.a, at=at(3)).code == "A003"  # the refused one took no number
+    assert services.issue_ticket(queue.unit, queue.b, at=local(2026, 3, 3, 8, 0)).code == "B001"  # a new day, a new allowance

@@ -12,7 +12,7 @@ from congvu.units.admin import ScopedAdminMixin
 @admin.register(ServiceGroup)
 class ServiceGroupAdmin(ScopedAdminMixin, admin.ModelAdmin):
     unit_path = "unit__path"
-    list_display = ("prefix", "name", "unit", "position", "active")
+    list_display = ("prefix", "name", "unit", "position", "daily_limit", "active")
     list_display_links = ("prefix", "name")
     list_filter = ("active",)
     search_fields = ("name", "unit__name", "unit__code")

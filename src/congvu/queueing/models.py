@@ -15,6 +15,7 @@ from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 prefix_validator = RegexValidator(r"^[A-Z]$", _("Use one capital letter from A to Z."), code="invalid_prefix")
 
@@ -31,6 +32,10 @@ class ServiceGroup(models.Model):
     procedures = models.ManyToManyField("catalog.Procedure", verbose_name=_("common procedures"), blank=True, related_name="+",
                                         help_text=_("Offered at the counter as one-click intake for a ticket of this group."))
     active = models.BooleanField(_("on the kiosk"), default=True)
+    daily_limit = models.PositiveIntegerField(
+        _("tickets a day"), default=0,
+        help_text=_("The kiosk stops issuing numbers of this group after this many in a day; 0 for no limit."),
+    )
 
     class Meta:
         verbose_name = _("service group")
@@ -80,13 +85,13 @@ class Counter(models.Model):
 
 
 class TicketStatus(models.TextChoices):
-    WAITING = "waiting", _("Waiting")
-    CALLED = "called", _("Called to a counter")
-    SERVING = "serving", _("Being served")
-    DONE = "done", _("Done")
-    SKIPPED = "skipped", _("Skipped")
-    TRANSFERRED = "transferred", _("Transferred, waiting")
-    NO_SHOW = "no_show", _("Did not come")
+    WAITING = "waiting", pgettext_lazy("queue", "Waiting")
+    CALLED = "called", pgettext_lazy("queue", "Called to a counter")
+    SERVING = "serving", pgettext_lazy("queue", "Being served")
+    DONE = "done", pgettext_lazy("queue", "Done")
+    SKIPPED = "skipped", pgettext_lazy("queue", "Skipped")
+    TRANSFERRED = "transferred", pgettext_lazy("queue", "Transferred, waiting")
+    NO_SHOW = "no_show", pgettext_lazy("queue", "Did not come")
 
 
 # Waiting in a queue (a transferred ticket waits at the front of its new queue).
@@ -104,7 +109,7 @@ class Ticket(models.Model):
     number = models.PositiveIntegerField(_("number"))
     code = models.CharField(_("ticket"), max_length=12)
     status = models.CharField(_("status"), max_length=12, choices=TicketStatus.choices, default=TicketStatus.WAITING)
-    issued_at = models.DateTimeField(_("issued at"))
+    issued_at = models.DateTimeField(pgettext_lazy("queue", "issued at"))
     queued_at = models.DateTimeField(_("waiting since"), help_text=_("When the ticket last joined a queue: issued, or transferred."))
     target_group = models.ForeignKey(ServiceGroup, verbose_name=_("transferred to group"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     target_counter = models.ForeignKey("Counter", verbose_name=_("transferred to counter"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
@@ -136,10 +141,10 @@ class Ticket(models.Model):
 
 
 class VisitOutcome(models.TextChoices):
-    DONE = "done", _("Served")
-    SKIPPED = "skipped", _("Skipped")
-    TRANSFERRED = "transferred", _("Transferred")
-    NO_SHOW = "no_show", _("Did not come")
+    DONE = "done", pgettext_lazy("queue", "Served")
+    SKIPPED = "skipped", pgettext_lazy("queue", "Skipped")
+    TRANSFERRED = "transferred", pgettext_lazy("queue", "Transferred")
+    NO_SHOW = "no_show", pgettext_lazy("queue", "Did not come")
 
 
 class Visit(models.Model):
@@ -170,7 +175,7 @@ class Transfer(models.Model):
     """A ticket sent from one counter to another counter or to another group's queue."""
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="transfers")
-    at = models.DateTimeField(_("at"))
+    at = models.DateTimeField(pgettext_lazy("queue", "at"))
     by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     from_counter = models.ForeignKey(Counter, verbose_name=_("from counter"), on_delete=models.PROTECT, related_name="+")
     to_counter = models.ForeignKey(Counter, verbose_name=_("to counter"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")

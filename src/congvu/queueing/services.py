@@ -49,6 +49,9 @@ def issue_ticket(unit, group: ServiceGroup, *, at: dt.datetime | None = None) ->
         if not group.active:
             raise QueueError(ErrorCode.GROUP_CLOSED, f"Nhóm “{group.name}” hiện không phát số thứ tự.", status=400)
         number = _take(f"queue:{unit.pk}:{day:%Y%m%d}")
+        # Counted while the centre's sequence row is locked, so two kiosks cannot both take the last number.
+        if group.daily_limit and Ticket.objects.filter(group=group, day=day).count() >= group.daily_limit:
+            raise QueueError(ErrorCode.GROUP_CLOSED, f"Nhóm “{group.name}” đã phát hết {group.daily_limit} số thứ tự của hôm nay.", status=400)
         if number == 1:
             # The first ticket of a day closes the days before it at this centre: nobody still waits from yesterday.
             _close_open_tickets(Ticket.objects.filter(unit_id=unit.pk, day__lt=day))
