@@ -117,7 +117,8 @@ def test_board_shows_counters_and_announces_the_latest_call(client, queue):
     html = client.get(board_url(queue.unit)).content.decode()
     assert 'hx-trigger="every 2s"' in html and 'aria-live="assertive"' in html and 'role="status"' in html
     assert "Mời số A001 đến Quầy 1" in html
-    assert re.search(r'<tr class="fresh">\s*<td>1 <span class="board-counter-name">Hộ tịch</span></td>\s*<td class="board-number">A001</td>', html)
+    assert re.search(r'<tr class="fresh">\s*<td><span class="board-counter-number">Quầy 1</span> <span class="board-counter-name">Hộ tịch</span></td>'
+                     r'\s*<td class="board-number">A001</td>', html)
     assert "Mời lên quầy" in html and "Sẵn sàng" in html and "Tạm đóng" in html  # counter 2 staffed, counter 3 not
     assert '<meta http-equiv="refresh" content="10">' in html  # inside <noscript>: the board still updates without JS
 

@@ -5,6 +5,7 @@ import datetime as dt
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from congvu.queueing.models import Counter, ServiceGroup
 
@@ -16,8 +17,8 @@ DEFAULT_PERIOD_DAYS = 7
 class PeriodForm(forms.Form):
     """From and to (inclusive), at most a year; the last seven days when the page opens."""
 
-    tu = forms.DateField(label=_("From"), input_formats=DATE_INPUT_FORMATS, required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    den = forms.DateField(label=_("To"), input_formats=DATE_INPUT_FORMATS, required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    tu = forms.DateField(label=pgettext_lazy("queue", "From"), input_formats=DATE_INPUT_FORMATS, required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    den = forms.DateField(label=pgettext_lazy("queue", "To"), input_formats=DATE_INPUT_FORMATS, required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
     def __init__(self, data=None, today: dt.date | None = None):
         self.today = today or timezone.localdate()
@@ -57,7 +58,7 @@ class TransferForm(forms.Form):
     """Where the counter sends its citizen: another counter of the centre, or another group's queue."""
 
     target = forms.ChoiceField(label=_("Transfer to"))
-    note = forms.CharField(label=_("Note"), required=False, max_length=255)
+    note = forms.CharField(label=pgettext_lazy("queue", "Note"), required=False, max_length=255)
 
     def __init__(self, counter: Counter, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -65,8 +66,8 @@ class TransferForm(forms.Form):
         self.counters = {c.pk: c for c in Counter.objects.filter(unit_id=counter.unit_id, active=True).exclude(pk=counter.pk).order_by("number")}
         self.groups = {g.pk: g for g in ServiceGroup.objects.filter(unit_id=counter.unit_id).order_by("position", "prefix")}
         optgroups = [
-            (_("Counters"), [(f"counter-{c.pk}", c.label + (f" — {c.name}" if c.name else "")) for c in self.counters.values()]),
-            (_("Service groups"), [(f"group-{g.pk}", str(g)) for g in self.groups.values()]),
+            (pgettext_lazy("queue", "Counters"), [(f"counter-{c.pk}", c.label + (f" — {c.name}" if c.name else "")) for c in self.counters.values()]),
+            (pgettext_lazy("queue", "Service groups"), [(f"group-{g.pk}", str(g)) for g in self.groups.values()]),
         ]
         self.fields["target"].choices = [("", _("— choose —"))] + [(label, options) for label, options in optgroups if options]
         self.fields["target"].widget.attrs.update({"class": "form-select form-select-sm", "accesskey": "c"})

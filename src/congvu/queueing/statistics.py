@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from congvu.queueing.models import Counter, ServiceGroup, Ticket, Visit, VisitOutcome
 
@@ -98,7 +99,7 @@ def queue_report(unit, start: dt.date, end: dt.date) -> Report:
     counters = {c.pk: StatRow(c.label + (f" — {c.name}" if c.name else "")) for c in Counter.objects.filter(unit=unit).order_by("number")}
     groups = {g.pk: StatRow(str(g)) for g in ServiceGroup.objects.filter(unit=unit).order_by("position", "prefix")}
     hours: dict[int, StatRow] = {}
-    total = StatRow(_("All"), tickets=0, never_called=0)
+    total = StatRow(pgettext("queue", "All"), tickets=0, never_called=0)
 
     def hour_row(moment: dt.datetime) -> StatRow:
         hour = timezone.localtime(moment).hour
@@ -175,7 +176,7 @@ def bar_chart(title: str, items: list[tuple[str, float, str]]) -> Chart | None:
     top = max(value for _label, value, _shown in items)
     plot_height = CHART_HEIGHT - _TOP - _BOTTOM
     slot = (CHART_WIDTH - 2 * _SIDE) / len(items)
-    width = slot * 0.7
+    width = min(slot * 0.7, 72.0)  # one or two bars stay bars, not walls
     bars = []
     for index, (label, value, shown) in enumerate(items):
         height = plot_height * value / top
@@ -214,14 +215,14 @@ def _minutes(seconds: float | None) -> float | None:
 
 def export_columns() -> list[tuple[str, int]]:
     return [
-        (_("Breakdown"), 16), (_("Name"), 40), (_("Tickets issued"), 12), (_("Never called"), 12), (_("Calls"), 10),
-        (_("Served"), 10), (_("Skipped or did not come"), 14), (_("Average wait (minutes)"), 14), (_("Median wait (minutes)"), 14),
+        (pgettext("queue", "Breakdown"), 16), (pgettext("queue", "Name"), 40), (_("Tickets issued"), 12), (_("Never called"), 12), (pgettext("queue", "Calls"), 10),
+        (pgettext("queue", "Served"), 10), (_("Skipped or did not come"), 14), (_("Average wait (minutes)"), 14), (_("Median wait (minutes)"), 14),
         (_("Average service (minutes)"), 14), (_("Median service (minutes)"), 14),
     ]
 
 
 def export_rows(report: Report):
-    sections = [(_("Counter"), report.by_counter), (_("Service group"), report.by_group), (_("Hour"), report.by_hour), (_("Total"), [report.total])]
+    sections = [(pgettext("queue", "Counter"), report.by_counter), (pgettext("queue", "Service group"), report.by_group), (pgettext("queue", "Hour"), report.by_hour), (pgettext("queue", "Total"), [report.total])]
     for section, rows in sections:
         for row in rows:
             yield [
