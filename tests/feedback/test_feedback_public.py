@@ -255,3 +255,12 @@ def test_the_rating_thanks_page_prefills_feedback_about_the_dossier(client, read
     link = re.search(r'href="(/phan-anh/\?[^"]+)"', html).group(1).replace("&amp;", "&")
     form = client.get(link).context["form"]
     assert form.initial["dossier_code"] == ready.code and form.initial["subject_kind"] == "procedure"
+
+
+def test_without_deadline_rules_nothing_is_received(client, place):
+    from congvu.feedback.models import FeedbackDeadlines
+
+    FeedbackDeadlines.objects.all().delete()
+    response = client.post(SUBMIT, form_data(place.centre))
+    assert response.status_code == 503 and "Chưa cấu hình thời hạn" in response.content.decode()
+    assert not Feedback.objects.exists() and not SubmissionCounter.objects.exists()

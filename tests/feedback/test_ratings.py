@@ -222,3 +222,12 @@ def test_two_ratings_at_once_leave_one(ready):
     for t in threads:
         t.join()
     assert sorted(outcomes) == sorted(["ok", ErrorCode.ALREADY_RATED]) and Rating.objects.count() == 1
+
+
+def test_without_any_rating_scheme_the_pages_say_so(client, login, ready, staff):
+    RatingScheme.objects.all().delete()
+    page = client.get(rate_path(ready))
+    assert page.status_code == 503 and "Chưa cấu hình cách đánh giá" in page.content.decode()
+    assert not Rating.objects.exists()
+    staff_page = login(staff.leader).get(reverse("feedback_staff:ratings"))
+    assert staff_page.status_code == 200 and "thang 5 điểm mặc định" in staff_page.content.decode()

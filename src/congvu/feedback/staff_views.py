@@ -157,7 +157,11 @@ def rating_list(request):
     form, ratings = _ratings(request)
     page = Paginator(ratings, PAGE_SIZE).get_page(request.GET.get("page"))
     answers = selectors.answers_by_rating(page.object_list)
-    summary = selectors.rating_summary(ratings, services.scheme_in_force(timezone.localdate()))
+    try:
+        scheme = services.scheme_in_force(timezone.localdate())
+    except FeedbackError:
+        scheme = None  # figures on the default scale; the page says no scheme is configured
+    summary = selectors.rating_summary(ratings, scheme)
     rows = [(r, [answers.get(r.pk, {}).get(f.value) for f in FACTORS]) for r in page.object_list]
     return render(request, "feedback/staff/ratings.html", {
         "form": form, "page": page, "rows": rows, "query": _query_without_page(request), "summary": summary,

@@ -56,7 +56,10 @@ def rate(request, token):
         return render(request, "feedback/rate_done.html", context, status=409 if posted else 200)
     if dossier.state not in services.RATABLE_STATES:
         return render(request, "feedback/rate_unavailable.html", context, status=409 if posted else 200)
-    scheme = services.scheme_in_force(timezone.localdate())
+    try:
+        scheme = services.scheme_in_force(timezone.localdate())
+    except FeedbackError as error:
+        return render(request, "feedback/unavailable.html", {"message": error.message}, status=error.status)
     form = RatingForm(scheme.rules(), request.POST if posted else None)
     if posted and form.is_valid():
         try:
