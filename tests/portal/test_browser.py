@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
+from django.db import connections
 from django.urls import reverse
 
 from congvu.dossiers.models import Dossier
@@ -63,6 +64,9 @@ def page(live_server):
         yield tab
         context.close()
         browser.close()
+        # While Playwright's loop runs, Django hands this thread other connection objects than outside it; close
+        # those here, or PostgreSQL refuses to drop the test database at the end ("accessed by other users").
+        connections.close_all()
     os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 

@@ -69,6 +69,7 @@ def test_code_and_digits_lead_to_the_receipt_link(client, make):
     assert page.status_code == 200 and dossier.code in html and "Đang giải quyết" in html
     assert timezone.localtime(dossier.due_at).strftime("%d/%m/%Y %H:%M") in html
     assert "no-store" in page["Cache-Control"] and page["X-Robots-Tag"].startswith("noindex")
+    assert page["Referrer-Policy"] == "strict-origin"  # the token never leaves in a Referer
     # Spaces typed around or inside the code do not matter.
     assert client.post(LOOKUP, {"code": f"  {dossier.code} ", "digits": "5678"}).status_code == 303
 

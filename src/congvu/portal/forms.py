@@ -89,7 +89,7 @@ class OnlineFilingForm(forms.Form):
     personal_id = forms.CharField(
         label=_("Personal identification number"), max_length=20, required=False,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
-        help_text=_("12 digits, on your chip-based ID card."),
+        help_text=_("12 digits, on your chip-based ID card. Required when filing as a citizen."),
     )
     organisation_name = forms.CharField(
         label=_("Organisation name"), max_length=255, required=False, help_text=_("Only when filing for an organisation or business."),
@@ -125,12 +125,14 @@ class OnlineFilingForm(forms.Form):
         self.fields["unit"].choices = [("", _("— choose —"))] + [(u.code, u.name) for u in units] if len(units) > 1 else [(u.code, u.name) for u in units]
         self.documents = list(version.documents.filter(group=DocumentGroup.SUBMIT).order_by("position", "id"))
         accept = ",".join(sorted({f".{FILE_TYPES[k].extension}" for k in ALLOWED_TYPES} | {".jpeg"} | {FILE_TYPES[k].content_type for k in ALLOWED_TYPES}))
-        for document in self.documents:
+        for number, document in enumerate(self.documents, start=1):
             self.fields[self.file_field(document)] = forms.FileField(
                 label=document.name, required=False, widget=forms.ClearableFileInput(attrs={"accept": accept}),
                 error_messages={"invalid": _("The file could not be read; choose it again.")},
             )
-            self.fields[self.not_applicable_field(document)] = forms.BooleanField(label=_("This document does not apply to my case"), required=False)
+            self.fields[self.not_applicable_field(document)] = forms.BooleanField(
+                label=_("Document %(number)s does not apply to my case") % {"number": number}, required=False,
+            )
         # The request and the declaration come after the documents on the page: the error summary follows the page.
         for name in ("summary", "declaration"):
             self.fields[name] = self.fields.pop(name)

@@ -29,6 +29,9 @@ def _private(response):
     """A page about one person's dossier: never cached, never indexed."""
     add_never_cache_headers(response)
     response["X-Robots-Tag"] = "noindex, nofollow"
+    # The address may carry the receipt's token: links followed from here send only the origin as Referer.
+    # (Not "no-referrer": Chromium then sends "Origin: null" with the page's forms and CSRF refuses them.)
+    response["Referrer-Policy"] = "strict-origin"
     return response
 
 
