@@ -207,3 +207,14 @@ def test_the_rating_link_appears_when_the_result_is_ready(client, make, monkeypa
     monkeypatch.setattr(links, "rating_url", missing)
     page = client.get(path_of(ready))
     assert page.status_code == 200 and "Đánh giá mức độ hài lòng" not in page.content.decode()
+
+
+def test_the_feedback_apps_rating_link_when_it_is_installed(client, make):
+    try:
+        reverse("feedback:rate", args=["x"])
+    except NoReverseMatch:
+        pytest.skip("the feedback app serves no rating page yet")
+    ready = make("result_ready")
+    html = client.get(path_of(ready)).content.decode()
+    link = html.split('class="btn btn-success" href="', 1)[1].split('"', 1)[0]
+    assert "/danh-gia/" in link and client.get(link.split("testserver", 1)[-1]).status_code == 200
