@@ -19,12 +19,12 @@ class Kind(models.TextChoices):
     PAYMENT_DUE = "payment_due", _("Payment due")
     RESULT_READY = "result_ready", _("Result ready")
     APOLOGY = "apology", _("Apology with a new date")
-    REFUSED = "refused", _("Refused")
+    REFUSED = "refused", pgettext_lazy("notification", "Refused")
     FEEDBACK_ANSWERED = "feedback_answered", _("Feedback answered")
 
 
 class Channel(models.TextChoices):
-    EMAIL = "email", _("Email")
+    EMAIL = "email", pgettext_lazy("notification", "Email")
     SMS = "sms", _("SMS")
 
 
@@ -56,7 +56,7 @@ class NotificationTemplate(models.Model):
     )
     body = models.TextField(_("text"))
     enabled = models.BooleanField(_("enabled"), default=True, help_text=_("When off, this notification is not sent on this channel."))
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    updated_at = models.DateTimeField(pgettext_lazy("notification", "updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("notification template")
