@@ -57,6 +57,7 @@ VARIABLES: dict[str, dict] = {
         "answer": _("the answer"),
         "answered_by": _("unit that answered"),
         "feedback_url": _("link to the answer (may be empty)"),
+        "answered_at": _("when it was answered, e.g. 14/03/2026 09:30"),
     },
 }
 
@@ -82,7 +83,7 @@ SAMPLE_CONTEXT: dict[str, dict] = {
     Kind.FEEDBACK_ANSWERED: {
         "recipient_name": "Trần Thị Bình", "feedback_code": "PA-2026-0007", "feedback_title": "Thời gian chờ tại quầy",
         "answer": "Trung tâm đã bố trí thêm một quầy tiếp nhận vào buổi sáng.", "answered_by": "Trung tâm Phục vụ hành chính công",
-        "feedback_url": "https://dichvucong.example.vn/phan-anh/PA-2026-0007/",
+        "feedback_url": "https://dichvucong.example.vn/phan-anh/PA-2026-0007/", "answered_at": "14/03/2026 09:30",
     },
 }
 

@@ -48,7 +48,7 @@ def enqueue(kind: str, *, key: str, context: dict, email: str = "", phone: str =
     transaction; `key` makes it idempotent (queueing the same key twice adds nothing). Returns the rows.
 
     For "feedback_answered" the templates use: recipient_name, feedback_code, feedback_title, answer,
-    answered_by, feedback_url (see `congvu.notify.defaults.VARIABLES`). Raises ValueError for an unknown
+    answered_by, feedback_url, answered_at (see `congvu.notify.defaults.VARIABLES`). Raises ValueError for an unknown
     kind, an empty or over-long key, or a malformed address or number."""
     if kind not in Kind.values:
         raise ValueError(f"unknown notification kind {kind!r}; one of {', '.join(Kind.values)}")
