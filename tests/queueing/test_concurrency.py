@@ -7,6 +7,7 @@ import pytest
 from django.db import connection, connections
 
 from congvu.queueing import services
+from congvu.queueing.errors import QueueError
 from congvu.queueing.models import Counter, Ticket, TicketStatus, Visit
 from congvu.units import services as units
 from congvu.units.models import Role
@@ -101,3 +102,11 @@ def test_one_counter_pressed_twice_calls_once(queue):
     codes = [o for o in outcomes if isinstance(o, str)]
     errors = [o for o in outcomes if not isinstance(o, str)]
     assert codes == ["A001"] and len(errors) == 1 and errors[0].code == "counter_busy", outcomes
+
+
+def test_one_officer_taking_two_counters_at_once_ends_at_one(queue):
+    targets = [queue.c2, queue.c3]
+    outcomes = _race(2, lambda i: services.take_counter(targets[i], queue.officer))
+    assert all(isinstance(o, (Counter, QueueError)) for o in outcomes), outcomes
+    assert all(o.message == "Bạn vừa nhận một quầy khác; hãy tải lại trang." for o in outcomes if isinstance(o, QueueError))
+    assert Counter.objects.filter(officer=queue.officer).count() == 1

@@ -60,7 +60,7 @@ def test_receiving_from_a_ticket_links_both(officer_client, called, catalogue):
     assert "?ticket=" not in counter_page  # received: no second intake offered for this ticket
 
 
-@pytest.mark.parametrize("value", ["abc", "999999", "-1", "1" * 40])
+@pytest.mark.parametrize("value", ["abc", "999999", "-1", "1" * 40, "³"])
 def test_an_unknown_ticket_is_ignored_with_a_message(officer_client, called, catalogue, value):
     page = officer_client.get(INTAKE, {"ticket": value, "procedure": catalogue.five.procedure.code})
     html = page.content.decode()

@@ -49,6 +49,7 @@ def test_kiosk_shows_each_group_as_a_big_button_with_its_queue(client, queue):
 
 def test_kiosk_of_an_unknown_centre_is_404_and_one_without_groups_says_so(client, queue, place):
     assert client.get(reverse("queueing:kiosk", args=["KHONG-CO"])).status_code == 404
+    assert client.get("/queue/T01%00/kiosk/").status_code == 404
     page = client.get(kiosk_url(place.b))
     assert page.status_code == 200 and "Trung tâm hiện chưa phát số thứ tự." in page.content.decode()
 
@@ -70,7 +71,7 @@ def test_kiosk_in_print_mode_prints_by_itself(client, queue):
     assert "window.print(); });" in client.get(response["Location"]).content.decode()
 
 
-@pytest.mark.parametrize("value", ["", "abc", "999999", "1" * 30])
+@pytest.mark.parametrize("value", ["", "abc", "999999", "1" * 30, "²", "١٢", "1\x00"])
 def test_kiosk_refuses_a_bad_choice_and_writes_nothing(client, queue, value):
     response = client.post(kiosk_url(queue.unit), {"group": value})
     assert response.status_code == 400 and "Vui lòng chọn một dịch vụ dưới đây." in response.content.decode()
@@ -227,7 +228,7 @@ def test_bad_counter_requests_get_clear_answers(client, queue, place):
     client.force_login(queue.officer)
     assert act(client, queue.c1, "dance").status_code == 404
     url = reverse("queueing:counter_action", args=[queue.c1.pk])
-    for ticket_value in ("", "abc", "999999", str(other_centre_ticket.pk)):
+    for ticket_value in ("", "abc", "999999", "²", str(other_centre_ticket.pk)):
         response = client.post(url, {"action": "start", "ticket": ticket_value})
         assert response.status_code == 400 and "Số thứ tự này không có ở trung tâm; hãy tải lại trang." in response.content.decode()
     assert client.get(counter_url(queue.c1)).status_code == 200

@@ -27,7 +27,15 @@ TICKET_LINK_SALT = "congvu.queueing.ticket"
 TICKET_LINK_MAX_AGE = 24 * 3600
 
 
+def parse_id(raw) -> int | None:
+    """A row id typed or posted by someone: ASCII digits of a sane length ("²" is a digit to Python, not to int)."""
+    raw = (raw or "").strip()
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 18 else None
+
+
 def unit_by_code(code: str) -> Unit | None:
+    if not code or "\x00" in code:  # PostgreSQL refuses NUL in a parameter; no unit code has one
+        return None
     return Unit.objects.filter(code=code).first()
 
 
@@ -204,9 +212,10 @@ def ticket_for_intake(user, raw: str) -> tuple[Ticket | None, str]:
     may not see reads as one that does not exist."""
     raw = (raw or "").strip()
     not_found = _("Queue ticket “%(ticket)s” was not found; the dossier is received without a ticket.") % {"ticket": raw[:20]}
-    if not raw.isdigit() or len(raw) > 18:
+    pk = parse_id(raw)
+    if pk is None:
         return None, not_found
-    ticket = Ticket.objects.select_related("unit", "group", "counter", "dossier").filter(pk=int(raw)).first()
+    ticket = Ticket.objects.select_related("unit", "group", "counter", "dossier").filter(pk=pk).first()
     if ticket is None or not can_see_ticket(user, ticket):
         return None, not_found
     problem = link_problem(ticket)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -123,7 +123,11 @@ def take_counter(counter: Counter, officer) -> Counter:
             other.officer = None
             other.save(update_fields=["officer"])
         counter.officer = officer
-        counter.save(update_fields=["officer"])
+        try:
+            counter.save(update_fields=["officer"])
+        except IntegrityError:
+            # The same officer taking two counters at the same moment: the database keeps one.
+            raise QueueError(ErrorCode.COUNTER_BUSY, "Bạn vừa nhận một quầy khác; hãy tải lại trang.") from None
     return counter
 
 

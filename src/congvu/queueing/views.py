@@ -72,8 +72,8 @@ def kiosk(request, unit_code):
     unit = _unit_or_404(unit_code)
     if request.method != "POST":
         return _kiosk_page(request, unit)
-    raw = (request.POST.get("group") or "").strip()
-    group = ServiceGroup.objects.filter(unit=unit, pk=int(raw)).first() if raw.isdigit() and len(raw) < 10 else None
+    pk = selectors.parse_id(request.POST.get("group"))
+    group = ServiceGroup.objects.filter(unit=unit, pk=pk).first() if pk is not None else None
     if group is None:
         return _kiosk_page(request, unit, error=_("Please choose one of the services below."), status=400)
     try:
@@ -199,8 +199,8 @@ def counter_queue(request, pk):
 
 
 def _ticket_of_request(request, counter: Counter) -> Ticket:
-    raw = (request.POST.get("ticket") or "").strip()
-    ticket = Ticket.objects.filter(pk=int(raw), unit_id=counter.unit_id).first() if raw.isdigit() and len(raw) < 19 else None
+    pk = selectors.parse_id(request.POST.get("ticket"))
+    ticket = Ticket.objects.filter(pk=pk, unit_id=counter.unit_id).first() if pk is not None else None
     if ticket is None:
         raise InvalidInput(_("This ticket does not exist at this centre; reload the page."))
     return ticket
