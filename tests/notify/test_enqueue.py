@@ -113,5 +113,8 @@ def test_a_template_broken_outside_the_admin_falls_back_to_the_default():
 
 
 def test_search_text_is_folded_for_accent_insensitive_search():
-    (row,) = services.enqueue("feedback_answered", key="feedback-14", context=ANSWER, email="binh@example.vn")
-    assert "tran thi binh" in row.search_text and "feedback-14.email" in row.search_text
+    email, sms = services.enqueue("feedback_answered", key="feedback-14", context=ANSWER, email="binh@example.vn", phone="0987654321")
+    assert "tran thi binh" in email.search_text and "feedback-14.email" in email.search_text
+    assert "phan anh, kien nghi pa-2026-0007 da duoc tra loi" in email.search_text  # the subject
+    assert "da duoc trung tam phuc vu hanh chinh cong tra loi" in sms.search_text  # an SMS's own words
+    assert "bo tri them quay" not in email.search_text  # an e-mail's long body is not folded on every intake

@@ -54,7 +54,11 @@ def render(compiled: Compiled, context: dict) -> tuple[str, str]:
     subject = " ".join(compiled.subject.render(ctx).split())[:SUBJECT_MAX] if compiled.subject else ""
     body = compiled.body.render(ctx).replace("\r\n", "\n")
     # A block left out ({% if %} on an empty value) must not leave a hole of blank lines or trailing spaces.
-    body = _BLANK_RUNS.sub("\n\n", _TRAILING_SPACE.sub("", body)).strip()
+    if " \n" in body or "\t\n" in body or body.endswith((" ", "\t")):
+        body = _TRAILING_SPACE.sub("", body)
+    if "\n\n\n" in body:
+        body = _BLANK_RUNS.sub("\n\n", body)
+    body = body.strip()
     return subject, body
 
 

@@ -77,8 +77,17 @@ def enqueue(kind: str, *, key: str, context: dict, email: str = "", phone: str =
     return list(OutboxMessage.objects.filter(idempotency_key__in=[m.idempotency_key for m in messages]).order_by("id"))
 
 
+def _search_text(recipient: str, name: str, subject: str, body: str, channel: str, dossier_code: str, key: str) -> str:
+    """What the outbox page searches, folded: who, about what, and an SMS's words (it has no subject). An
+    e-mail's long body is left out: folding it would cost every intake more than the rest of its message."""
+    words = (recipient, name, subject, body if channel == Channel.SMS else "", dossier_code, key)
+    return fold(" ".join(w for w in words if w))
+
+
 def _messages(kind: str, key: str, context: dict, email: str, phone: str, dossier) -> list[OutboxMessage]:
     now = timezone.now()
+    name = str(context.get("applicant_name") or context.get("recipient_name") or "")
+    dossier_code = dossier.code if dossier is not None else ""
     messages = []
     for channel, recipient in ((Channel.EMAIL, email), (Channel.SMS, phone)):
         if not recipient:
@@ -91,7 +100,7 @@ def _messages(kind: str, key: str, context: dict, email: str, phone: str, dossie
         messages.append(OutboxMessage(
             kind=kind, channel=channel, recipient=recipient, subject=subject, body=body, dossier=dossier,
             idempotency_key=idempotency_key, status=Status.PENDING, next_attempt_at=now,
-            search_text=fold(" ".join((recipient, subject, body, dossier.code if dossier is not None else "", idempotency_key))),
+            search_text=_search_text(recipient, name, subject, body, channel, dossier_code, idempotency_key),
         ))
     return messages
 
