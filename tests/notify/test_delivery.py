@@ -10,7 +10,7 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 
 from congvu.notify import delivery, services
-from congvu.notify.models import Status, Transport
+from congvu.notify.models import OutboxMessage, Status, Transport
 from congvu.notify.worker import mask_recipient, outcome_line
 
 pytestmark = pytest.mark.django_db
@@ -107,3 +107,26 @@ def test_deliver_notifications_refuses_bad_settings(settings):
     settings.CONGVU_NOTIFY_MAX_ATTEMPTS = "8"
     with pytest.raises(CommandError, match="số dương"):
         call_command("deliver_notifications", "--interval", "0", stdout=io.StringIO())
+
+
+def test_an_idle_poll_is_one_read_and_no_transaction(demo_mailbox):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert delivery.claim_next() is None
+    assert [q["sql"].split()[0] for q in queries.captured_queries] == ["SELECT"]
+
+
+def test_admin_action_retries_the_selected_failed_messages(client, django_user_model, demo_mailbox):
+    from django.urls import reverse
+
+    dead, pending = enqueue(key="fb-1", email="binh@example.vn", phone="0912345678")
+    OutboxMessage.objects.filter(pk=dead.pk).update(status=Status.DEAD, attempts=8)
+    client.force_login(django_user_model.objects.create_superuser("quantri", "q@example.vn", "x"))
+    response = client.post(reverse("admin:notify_outboxmessage_changelist"),
+                           {"action": "retry_selected", "_selected_action": [dead.pk, pending.pk]}, follow=True)
+    text = response.content.decode()
+    assert "Đã đưa lại 1 tin vào hàng chờ gửi." in text and "1 tin không ở trạng thái hỏng nên được giữ nguyên." in text
+    dead.refresh_from_db()
+    assert dead.status == Status.PENDING and dead.attempts == 0

@@ -97,13 +97,14 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     @admin.action(description=_("Send the selected failed messages again"), permissions=["retry"])
     def retry_selected(self, request, queryset):
         done = refused = 0
-        for message in queryset.filter(status=Status.DEAD).only("pk"):
+        not_dead = queryset.exclude(status=Status.DEAD).count()  # counted before the retries change their status
+        for pk in queryset.filter(status=Status.DEAD).values_list("pk", flat=True):
             try:
-                retry_message(message, by=request.user)
+                retry_message(pk, by=request.user)
                 done += 1
             except NotifyError:
                 refused += 1
-        skipped = queryset.exclude(status=Status.DEAD).count() + refused
+        skipped = not_dead + refused
         if done:
             self.message_user(request, ngettext("%(count)d message queued again.", "%(count)d messages queued again.", done) % {"count": done}, messages.SUCCESS)
         if skipped:

@@ -40,8 +40,12 @@ class Outcome:
     lease_lost: bool = False
 
 
+def _due_q(now: dt.datetime):
+    return OutboxMessage.objects.filter(status__in=OPEN_STATUSES, next_attempt_at__lte=now)
+
+
 def _due(now: dt.datetime):
-    queryset = OutboxMessage.objects.filter(status__in=OPEN_STATUSES, next_attempt_at__lte=now).order_by("next_attempt_at", "id")
+    queryset = _due_q(now).order_by("next_attempt_at", "id")
     if connection.features.has_select_for_update_skip_locked:
         # PostgreSQL: concurrent workers each take a different row without waiting for one another.
         # SQLite takes the database write lock at BEGIN (IMMEDIATE), which serialises claims by itself.
@@ -55,6 +59,10 @@ def claim_next(now: dt.datetime | None = None, policy: conf.DeliveryPolicy | Non
     policy = policy or conf.policy()
     while True:
         now = now or timezone.now()
+        # An idle worker polls with a plain read: on SQLite a claim's transaction takes the database's write
+        # lock at BEGIN, which the web processes should not have to wait for every second for nothing.
+        if not _due_q(now).exists():
+            return None
         with transaction.atomic():
             message = _due(now).first()
             if message is None:
