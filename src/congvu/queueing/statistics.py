@@ -94,8 +94,8 @@ def _hour_label(hour: int) -> str:
 
 
 def queue_report(unit, start: dt.date, end: dt.date) -> Report:
-    """The figures of `unit`'s queue over the days `start` … `end` (three queries, the sums in Python: a centre
-    issues a few hundred tickets a day, so a month is tens of thousands of rows at most)."""
+    """The figures of `unit`'s queue over the days `start` … `end` (four queries, the sums in Python: a centre
+    issues a few hundred tickets a day, so even a year is a few hundred thousand small rows, streamed)."""
     counters = {c.pk: StatRow(c.label + (f" — {c.name}" if c.name else "")) for c in Counter.objects.filter(unit=unit).order_by("number")}
     groups = {g.pk: StatRow(str(g)) for g in ServiceGroup.objects.filter(unit=unit).order_by("position", "prefix")}
     hours: dict[int, StatRow] = {}
