@@ -1,12 +1,15 @@
 """The citizen pages in a real browser (Debian's Chromium driven by Playwright) on a phone-sized screen:
 layout without sideways scrolling, keyboard access, the error summary taking focus, contrast of the text, and
-a dossier filed online with real file uploads, then followed on the lookup page."""
+a dossier filed online with real file uploads, then followed on the lookup page.
 
-import os
+Playwright runs in a thread of its own for each test: its sync API keeps an event loop alive in the thread that
+starts it, and only one may run per thread, so the browser never shares a thread with the test's database
+work or with another suite's browser (tests/e2e keeps one open in the main thread for the whole session)."""
+
+import threading
 from pathlib import Path
 
 import pytest
-from django.db import connections
 from django.urls import reverse
 
 from congvu.dossiers.models import Dossier
@@ -53,21 +56,37 @@ CONTRAST_JS = """
 
 
 @pytest.fixture
-def page(live_server):
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # the ORM runs in this thread while Playwright's loop is alive
-    from playwright.sync_api import sync_playwright
+def in_browser(live_server):
+    """in_browser(steps): run steps(page) in a fresh phone-sized Chromium tab, in Playwright's own thread, and
+    return what it returns (an assertion failing inside is raised here)."""
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport=PHONE, locale="vi-VN", base_url=live_server.url)
-        tab = context.new_page()
-        yield tab
-        context.close()
-        browser.close()
-        # While Playwright's loop runs, Django hands this thread other connection objects than outside it; close
-        # those here, or PostgreSQL refuses to drop the test database at the end ("accessed by other users").
-        connections.close_all()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    def run(steps, timeout: float = 120):
+        outcome = {}
+
+        def target():
+            from playwright.sync_api import sync_playwright
+
+            try:
+                with sync_playwright() as playwright:
+                    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+                    try:
+                        context = browser.new_context(viewport=PHONE, locale="vi-VN", base_url=live_server.url)
+                        context.set_default_timeout(15_000)
+                        outcome["value"] = steps(context.new_page())
+                    finally:
+                        browser.close()
+            except BaseException as error:  # handed to the test's thread below
+                outcome["error"] = error
+
+        thread = threading.Thread(target=target, name="playwright")
+        thread.start()
+        thread.join(timeout)
+        assert not thread.is_alive(), "the browser did not finish in time"
+        if "error" in outcome:
+            raise outcome["error"]
+        return outcome.get("value")
+
+    return run
 
 
 def fits_the_screen(page) -> bool:
@@ -78,81 +97,94 @@ def low_contrast(page, selector: str, minimum: float = 4.5) -> list:
     return [r for r in page.evaluate(CONTRAST_JS, selector) if r["text"] and r["ratio"] < minimum]
 
 
-def test_home_on_a_phone_search_and_keyboard(page, catalogue):
-    page.goto("/")
-    assert page.evaluate("document.documentElement.lang") == "vi"
-    assert fits_the_screen(page)
-    assert page.locator(".navbar-toggler").is_visible() and not page.locator("#mainnav").is_visible()
-    # The first Tab reaches the skip link, which takes the keyboard to the content.
-    page.keyboard.press("Tab")
-    assert page.evaluate("document.activeElement.getAttribute('href')") == "#main"
-    assert low_contrast(page, "main h1, main h2, main p, main a, main .form-text, .navbar .nav-link, .navbar-brand, main .btn, main .badge") == []
-    page.get_by_label("Bạn cần tìm thủ tục nào?").fill("dang ky khai sinh")
-    page.keyboard.press("Enter")
-    page.wait_for_url("**/thu-tuc/?q=*")
-    assert "Tìm thấy 6 thủ tục" in page.inner_text("main")
-    assert fits_the_screen(page)
-    # The menu opens on a phone and lists the portal's pages.
-    page.locator(".navbar-toggler").click()
-    page.get_by_role("link", name="Tra cứu hồ sơ").click()
-    page.wait_for_url("**/tra-cuu/")
-    assert page.locator("h1").inner_text() == "Tra cứu hồ sơ"
+def test_home_on_a_phone_search_and_keyboard(in_browser, catalogue):
+    def steps(page):
+        page.goto("/")
+        assert page.evaluate("document.documentElement.lang") == "vi"
+        assert fits_the_screen(page)
+        assert page.locator(".navbar-toggler").is_visible() and not page.locator("#mainnav").is_visible()
+        # The first Tab reaches the skip link, which takes the keyboard to the content.
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.getAttribute('href')") == "#main"
+        assert low_contrast(page, "main h1, main h2, main p, main a, main .form-text, .navbar .nav-link, .navbar-brand, main .btn, main .badge") == []
+        page.get_by_label("Bạn cần tìm thủ tục nào?").fill("dang ky khai sinh")
+        page.keyboard.press("Enter")
+        page.wait_for_url("**/thu-tuc/?q=*")
+        assert "Tìm thấy 6 thủ tục" in page.inner_text("main")
+        assert fits_the_screen(page)
+        # The menu opens on a phone and lists the portal's pages.
+        page.locator(".navbar-toggler").click()
+        page.get_by_role("link", name="Tra cứu hồ sơ").click()
+        page.wait_for_url("**/tra-cuu/")
+        assert page.locator("h1").inner_text() == "Tra cứu hồ sơ"
+
+    in_browser(steps)
 
 
-def test_errors_are_summarised_focused_and_linked_to_their_fields(page, catalogue, staff):
-    page.goto(reverse("portal:file_online", args=["1.004884"]))
-    assert fits_the_screen(page)
-    page.get_by_role("button", name="Nộp hồ sơ", exact=True).click()
-    page.wait_for_load_state()
-    summary = page.locator("#error-summary")
-    assert summary.is_visible()
-    assert page.evaluate("document.activeElement.id") == "error-summary"
-    links = summary.locator("a")
-    assert links.count() >= 4
-    first = links.first.get_attribute("href")
-    links.first.click()
-    assert page.evaluate("document.activeElement.id") == first[1:]
-    assert page.locator(first).get_attribute("aria-invalid") == "true"
-    assert low_contrast(page, "#error-summary a, .invalid-feedback, .form-text, label") == []
+def test_errors_are_summarised_focused_and_linked_to_their_fields(in_browser, catalogue, staff):
+    def steps(page):
+        page.goto(reverse("portal:file_online", args=["1.004884"]))
+        assert fits_the_screen(page)
+        page.get_by_role("button", name="Nộp hồ sơ", exact=True).click()
+        page.wait_for_load_state()
+        summary = page.locator("#error-summary")
+        assert summary.is_visible()
+        assert page.evaluate("document.activeElement.id") == "error-summary"
+        links = summary.locator("a")
+        assert links.count() >= 4
+        first = links.first.get_attribute("href")
+        links.first.click()
+        assert page.evaluate("document.activeElement.id") == first[1:]
+        assert page.locator(first).get_attribute("aria-invalid") == "true"
+        assert low_contrast(page, "#error-summary a, .invalid-feedback, .form-text, label") == []
+
+    in_browser(steps)
     assert not Dossier.objects.exists()
 
 
-def test_a_dossier_filed_in_the_browser_is_then_looked_up(page, catalogue, staff, tmp_path):
+def test_a_dossier_filed_in_the_browser_is_then_looked_up(in_browser, catalogue, staff, tmp_path):
     version = catalogue.five
-    page.goto(reverse("portal:file_online", args=[version.procedure.code]))
-    page.get_by_label("Nơi nộp hồ sơ").select_option(label="Trung tâm Phục vụ hành chính công phường Hoàn Kiếm")
-    page.get_by_label("Họ và tên").fill("Lê Thị Hoa")
-    page.get_by_label("Số định danh cá nhân").fill("001190012345")
-    page.get_by_label("Số điện thoại di động").fill("0987 654 321")
-    page.get_by_label("Email").fill("hoa@example.vn")
+    documents = submit_ids(version)
     scan = tmp_path / "to-khai.pdf"
     scan.write_bytes(PDF)
-    for pk in submit_ids(version):
-        page.set_input_files(f"#id_doc_{pk}", str(scan))
-    page.get_by_label("Tôi cam đoan").check()
-    page.get_by_role("button", name="Nộp hồ sơ", exact=True).click()
-    page.wait_for_url("**/nop-truc-tuyen/da-nop/**")
+
+    def steps(page):
+        page.goto(reverse("portal:file_online", args=[version.procedure.code]))
+        page.get_by_label("Nơi nộp hồ sơ").select_option(label="Trung tâm Phục vụ hành chính công phường Hoàn Kiếm")
+        page.get_by_label("Họ và tên").fill("Lê Thị Hoa")
+        page.get_by_label("Số định danh cá nhân").fill("001190012345")
+        page.get_by_label("Số điện thoại di động").fill("0987 654 321")
+        page.get_by_label("Email").fill("hoa@example.vn")
+        for pk in documents:
+            page.set_input_files(f"#id_doc_{pk}", str(scan))
+        page.get_by_label("Tôi cam đoan").check()
+        page.get_by_role("button", name="Nộp hồ sơ", exact=True).click()
+        page.wait_for_url("**/nop-truc-tuyen/da-nop/**")
+        code = page.locator(".dossier-code").inner_text()
+        assert fits_the_screen(page)
+
+        page.get_by_role("link", name="Theo dõi hồ sơ này").click()
+        page.wait_for_url(f"**/tra-cuu/{code}/?t=*")
+        assert "Đã nộp trực tuyến, đang chờ tiếp nhận" in page.inner_text("[role=status]")
+        assert fits_the_screen(page)
+
+        page.goto(reverse("portal:lookup"))
+        page.get_by_label("Mã hồ sơ").fill(code)
+        page.get_by_label("4 số cuối số điện thoại của bạn").fill("4321")
+        page.get_by_role("button", name="Tra cứu", exact=True).click()
+        page.wait_for_url(f"**/tra-cuu/{code}/?t=*")
+        assert code in page.locator("h1").inner_text()
+
+        page.goto(reverse("portal:lookup"))
+        page.get_by_label("Mã hồ sơ").fill(code)
+        page.get_by_label("4 số cuối số điện thoại của bạn").fill("0000")
+        page.get_by_role("button", name="Tra cứu", exact=True).click()
+        page.wait_for_load_state()
+        assert "Không tìm thấy hồ sơ phù hợp" in page.inner_text("main")
+        assert page.evaluate("document.activeElement.id") == "error-summary"
+        return code
+
+    code = in_browser(steps)
     dossier = Dossier.objects.get()
-    assert page.locator(".dossier-code").inner_text() == dossier.code
-    assert dossier.documents.count() == len(submit_ids(version))
-    assert fits_the_screen(page)
-
-    page.get_by_role("link", name="Theo dõi hồ sơ này").click()
-    page.wait_for_url(f"**/tra-cuu/{dossier.code}/?t=*")
-    assert "Đã nộp trực tuyến, đang chờ tiếp nhận" in page.inner_text("[role=status]")
-    assert fits_the_screen(page)
-
-    page.goto(reverse("portal:lookup"))
-    page.get_by_label("Mã hồ sơ").fill(dossier.code)
-    page.get_by_label("4 số cuối số điện thoại của bạn").fill("4321")
-    page.get_by_role("button", name="Tra cứu", exact=True).click()
-    page.wait_for_url(f"**/tra-cuu/{dossier.code}/?t=*")
-    assert dossier.code in page.locator("h1").inner_text()
-
-    page.goto(reverse("portal:lookup"))
-    page.get_by_label("Mã hồ sơ").fill(dossier.code)
-    page.get_by_label("4 số cuối số điện thoại của bạn").fill("0000")
-    page.get_by_role("button", name="Tra cứu", exact=True).click()
-    page.wait_for_load_state()
-    assert "Không tìm thấy hồ sơ phù hợp" in page.inner_text("main")
-    assert page.evaluate("document.activeElement.id") == "error-summary"
+    assert dossier.code == code and dossier.state == "submitted_online"
+    assert dossier.documents.count() == len(documents)
