@@ -75,6 +75,28 @@ def test_client_addresses():
     assert addr("not an address") == "not an address"
 
 
+def test_client_addresses_behind_a_trusted_proxy(settings):
+    from django.test import RequestFactory
+
+    def addr(remote, forwarded=None):
+        extra = {"HTTP_X_FORWARDED_FOR": forwarded} if forwarded is not None else {}
+        return ratelimit.client_address(RequestFactory().get("/", REMOTE_ADDR=remote, **extra))
+
+    # Without trusted proxies the header is ignored: anyone can write it.
+    settings.CONGVU_TRUSTED_PROXIES = ""
+    assert addr("10.0.0.5", "203.0.113.7") == "10.0.0.5"
+    settings.CONGVU_TRUSTED_PROXIES = "10.0.0.0/8, 192.0.2.1"
+    assert addr("10.0.0.5", "203.0.113.7") == "203.0.113.7"
+    # A client cannot choose its address by writing one on the left: the nearest untrusted hop counts.
+    assert addr("10.0.0.5", "1.2.3.4, 203.0.113.7, 192.0.2.1") == "203.0.113.7"
+    assert addr("10.0.0.5", "") == "10.0.0.5"
+    assert addr("10.0.0.5", "garbage, 203.0.113.7") == "203.0.113.7"
+    # A request that did not come through the proxy keeps its own address whatever the header says.
+    assert addr("198.51.100.1", "203.0.113.7") == "198.51.100.1"
+    settings.CONGVU_TRUSTED_PROXIES = ["10.0.0.5"]
+    assert addr("10.0.0.5", "2001:db8:1:2::9") == "2001:db8:1:2::/64"
+
+
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent transactions need PostgreSQL (the in-memory SQLite test database locks whole tables)")
 def test_concurrent_hits_from_several_connections_are_all_counted():
