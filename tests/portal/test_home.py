@@ -66,3 +66,13 @@ def test_the_public_pages_carry_one_navigation_marking_the_current_page(client, 
         assert current in marked, (url, marked)
         for label in ("Thủ tục hành chính", "Nộp hồ sơ trực tuyến", "Tra cứu hồ sơ", "Phản ánh, kiến nghị"):
             assert label in nav
+
+
+def test_the_pages_also_work_in_english_for_who_chooses_it(client, catalogue, staff):
+    from django.conf import settings
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    for url in (reverse("portal:home"), reverse("portal:lookup"), reverse("portal:online_list"), reverse("portal:file_online", args=["1.004884"])):
+        response = client.get(url)
+        assert response.status_code == 200 and 'lang="en"' in response.content.decode()
+    assert "Look up your dossier" in client.get(reverse("portal:home")).content.decode()
