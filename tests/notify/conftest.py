@@ -11,7 +11,7 @@ from types import SimpleNamespace
 import pytest
 
 from congvu.notify.rendering import templates
-from tests.dossiers.conftest import CITIZEN, catalogue, local, place, receive, staff  # noqa: F401 - fixtures reused
+from tests.dossiers.conftest import catalogue, place, receive, staff  # noqa: F401 - fixtures reused
 
 GATEWAY_TOKEN = "thu-nghiem-token-123"
 
