@@ -311,3 +311,18 @@ def test_documents_from_the_citizens_store_are_offered_and_reused(officer_client
     other = store_for_citizen("001190099999", "Giấy khai sinh khác", stored, "H99.01-250801-0002", local(2025, 8, 1, 9))
     refused = officer_client.post(INTAKE, {**intake_data(catalogue.five), "reused": [str(other.pk)]})
     assert refused.status_code == 400 and Dossier.objects.count() == 1
+
+
+def test_online_filings_wait_on_the_counters_worklist(client, staff, place, catalogue):
+    from congvu.dossiers.services import submit_online
+
+    filed = submit_online(place.centre, catalogue.five, dict(CITIZEN))
+    client.force_login(staff.officer)
+    html = client.get(reverse("dossiers:worklist")).content.decode()
+    assert 'id="online-waiting"' in html and filed.code in html and "hồ sơ nộp trực tuyến đang chờ tiếp nhận" in html
+    # Specialists appraise steps; accepting a filing is the counter's work, so their worklist does not list it.
+    client.force_login(staff.specialist)
+    assert filed.code not in client.get(reverse("dossiers:worklist")).content.decode()
+    # Another ward's counter does not see it either.
+    client.force_login(staff.other)
+    assert filed.code not in client.get(reverse("dossiers:worklist")).content.decode()

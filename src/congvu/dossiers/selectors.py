@@ -111,3 +111,19 @@ def warnings(user, now: dt.datetime | None = None) -> list[Dossier]:
     horizon = now + dt.timedelta(days=10)  # a working day never spans more than ten calendar days (Tết)
     candidates = dossiers_for(user).filter(state__in=running, due_at__lte=horizon).order_by("due_at", "code")
     return [d for d in candidates if at_risk(d, now)]
+
+
+ONLINE_WAITING_SHOWN = 50
+
+
+def online_waiting(user) -> list[Dossier]:
+    """Dossiers filed online that wait for a one-stop officer (oldest first), for the counters in the user's
+    scope: they have no step yet, so the worklist of steps would never show them."""
+    from congvu.dossiers import permissions
+    from congvu.units.selectors import staff_profile_of
+
+    profile = staff_profile_of(user)
+    if not getattr(user, "is_superuser", False) and (profile is None or profile.role not in permissions.COUNTER_ROLES):
+        return []
+    qs = dossiers_for(user).filter(state=DossierState.SUBMITTED_ONLINE.value)
+    return list(qs.select_related("procedure_version__procedure", "receiving_unit", "applicant").order_by("submitted_at", "code")[:ONLINE_WAITING_SHOWN])

@@ -192,7 +192,10 @@ def _worklist(request):
 def worklist(request):
     form, rows = _worklist(request)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "dossiers/worklist.html", {"form": form, "page": page, "rows": page.object_list, "query": _query_without_page(request)})
+    return render(request, "dossiers/worklist.html", {
+        "form": form, "page": page, "rows": page.object_list, "query": _query_without_page(request),
+        "online_waiting": selectors.online_waiting(request.user),
+    })
 
 
 @require_safe
