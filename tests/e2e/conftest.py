@@ -140,6 +140,21 @@ def fits_the_screen(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
+def access_key(page, letter: str) -> None:
+    """Press Alt+<letter> as a keyboard does, to use an element's accesskey (Chromium on Linux: Alt).
+
+    Playwright's keyboard.press("Alt+g") sends the key without its text while a modifier is held, and Chromium
+    matches access keys on that text, so nothing happens; the DevTools protocol sends the whole keystroke."""
+    letter = letter.lower()
+    key = {"modifiers": 1, "key": letter, "code": f"Key{letter.upper()}", "windowsVirtualKeyCode": ord(letter.upper())}
+    session = page.context.new_cdp_session(page)
+    try:
+        session.send("Input.dispatchKeyEvent", {"type": "keyDown", **key, "text": letter, "unmodifiedText": letter})
+        session.send("Input.dispatchKeyEvent", {"type": "keyUp", **key})
+    finally:
+        session.detach()
+
+
 def path_of(url: str) -> str:
     """The path and query of an absolute URL the app builds for messages and QR codes, to open on the live server."""
     from urllib.parse import urlsplit
