@@ -18,14 +18,3 @@ def _vietnamese_by_default():
     translation.activate("vi")
     yield
     translation.activate("vi")
-
-
-def pytest_collection_modifyitems(items):
-    """A transactional test ends by emptying every table, including the rows migrations seed (official
-    holiday decisions, notification templates, feedback deadlines and rating scales); the tests that run after
-    it in the same worker would then see a database no installation ever has. Serialized rollback restores
-    those rows, so every transactional test gets it."""
-    for item in items:
-        marker = item.get_closest_marker("django_db")
-        if marker is not None and marker.kwargs.get("transaction") and not marker.kwargs.get("serialized_rollback"):
-            item.add_marker(pytest.mark.django_db(*marker.args, **{**marker.kwargs, "serialized_rollback": True}), append=False)
