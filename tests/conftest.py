@@ -18,3 +18,25 @@ def _vietnamese_by_default():
     translation.activate("vi")
     yield
     translation.activate("vi")
+
+
+@pytest.fixture(autouse=True)
+def _seeded_configuration(request):
+    """Rows that migrations seed (official holiday decisions, feedback deadlines and rating scale) are there in
+    every installation; a transactional test empties every table when it ends, so put them back for the tests
+    that run after it in the same worker."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None and not {"db", "transactional_db"} & set(request.fixturenames):
+        return
+    request.getfixturevalue("transactional_db" if marker is not None and marker.kwargs.get("transaction") else "db")
+    import importlib
+
+    from congvu.feedback.models import FeedbackDeadlines, RatingScheme
+    from congvu.workcal.models import CalendarOverride
+    from congvu.workcal.services import load_official_overrides
+
+    if not CalendarOverride.objects.exists():
+        load_official_overrides()
+    seeded = importlib.import_module("congvu.feedback.migrations.0002_default_configuration")
+    FeedbackDeadlines.objects.get_or_create(effective_from=seeded.DEADLINES["effective_from"], defaults=seeded.DEADLINES)
+    RatingScheme.objects.get_or_create(effective_from=seeded.SCHEME["effective_from"], defaults=seeded.SCHEME)
