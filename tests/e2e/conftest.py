@@ -32,20 +32,34 @@ def _chromium() -> str | None:
     return None
 
 
+def _carry_serialized_contents(outside: dict) -> None:
+    """pytest-django keeps the test database's initial content (what migrations seed: holidays, notification
+    templates, the feedback configuration) on the connection object it had when it created the database, and
+    serialized_rollback restores it from there after each transactional test's flush. Under Playwright's loop
+    the connection objects are others, without it, and the restore would be skipped without a word."""
+    from django.db import connections
+
+    for alias, connection in outside.items():
+        if hasattr(connection, "_test_serialized_contents") and connections[alias] is not connection:
+            connections[alias]._test_serialized_contents = connection._test_serialized_contents
+
+
 @pytest.fixture(scope="module")
-def browser():
+def browser(django_db_setup):
     sync_api = pytest.importorskip("playwright.sync_api")
     executable = _chromium()
     if executable is None:
         pytest.fail("chromium is not installed: run scripts/install-system-deps.sh")
     from django.db import connections
 
+    outside = {connection.alias: connection for connection in connections.all()}
     # The test's own ORM calls are synchronous and never overlap with Playwright's loop (same thread, one at a
     # time), so Django's guard against async-unsafe calls does not apply while the loop runs.
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     try:
         with sync_api.sync_playwright() as playwright:
+            _carry_serialized_contents(outside)
             browser = playwright.chromium.launch(executable_path=executable, args=["--no-sandbox", "--disable-dev-shm-usage"])
             try:
                 yield browser
