@@ -12,7 +12,7 @@ from congvu.dossiers.letters import lookup_url
 from tests.dossiers.conftest import catalogue, place, receive, staff  # noqa: F401 (fixtures)
 from tests.e2e.conftest import fits_the_screen, path_of
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_citizen_finds_a_procedure_and_looks_a_dossier_up_on_a_phone(open_page, shots, receive):  # noqa: F811

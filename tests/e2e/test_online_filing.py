@@ -12,7 +12,7 @@ from congvu.dossiers.models import Dossier
 from tests.dossiers.conftest import PASSWORD, catalogue, place, staff  # noqa: F401 (fixtures)
 from tests.e2e.conftest import fits_the_screen
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 CENTRE = "Trung tâm Phục vụ hành chính công phường Hoàn Kiếm"
 
@@ -62,9 +62,14 @@ def test_citizen_files_online_and_the_officer_receives_it(open_page, staff_login
     expect(citizen.locator(".due-at")).to_have_count(0)  # no appointment before the desk receives it
     shots(citizen, "lookup-waiting")
 
-    # The centre's one-stop officer, on a desktop, receives it from the dossier's page.
+    # The centre's one-stop officer, on a desktop, finds it waiting on the worklist and receives it.
     officer = staff_login("motcua", PASSWORD)
-    officer.goto(f"/staff/dossiers/{code}/")
+    officer.goto("/staff/dossiers/viec-can-lam/")
+    waiting = officer.get_by_role("region", name="1 hồ sơ nộp trực tuyến đang chờ tiếp nhận")
+    expect(waiting.get_by_role("row", name=re.compile(re.escape(code)))).to_contain_text("Lê Thị Hoa")
+    shots(officer, "staff-worklist")
+    waiting.get_by_role("link", name=code).click()
+    officer.wait_for_url(f"**/staff/dossiers/{code}/")
     expect(officer.locator("#dossier-state")).to_have_text("Đã nộp trực tuyến, chưa tiếp nhận")
     expect(officer.get_by_role("heading", name="Giấy tờ đã nộp")).to_be_visible()
     expect(officer.get_by_role("link", name=re.compile("^Tải về")).first).to_be_visible()

@@ -14,7 +14,7 @@ from tests.dossiers.conftest import PASSWORD, catalogue, place, staff  # noqa: F
 from tests.e2e.conftest import access_key
 from tests.queueing.conftest import queue  # noqa: F401 (fixture)
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 BOARD_POLL = 10_000  # the board asks for changes every 2 s
 

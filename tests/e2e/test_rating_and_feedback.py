@@ -14,7 +14,7 @@ from tests.dossiers.conftest import PASSWORD, catalogue, local, place, receive, 
 from tests.e2e.conftest import fits_the_screen, path_of
 from tests.feedback.conftest import to_result_ready
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 CENTRE = "Trung tâm Phục vụ hành chính công phường Hoàn Kiếm"
 ANSWER = "Đơn vị đã bố trí thêm một công chức tại quầy hộ tịch vào buổi sáng để rút ngắn thời gian chờ."

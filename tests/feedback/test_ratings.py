@@ -198,8 +198,8 @@ def test_bad_rating_filters_show_a_message_not_an_error(login, staff):
 
 
 @pytest.mark.skipif("connection.vendor != 'postgresql'")
-# serialized_rollback: a transactional test empties the tables; this brings back the shipped rating scheme.
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# The shipped rating scheme a previous transactional test flushed is put back by tests/conftest.py.
+@pytest.mark.django_db(transaction=True)
 def test_two_ratings_at_once_leave_one(ready):
     scores = {f: 4 for f in Factor}
     perceptions = {Perception.TRIPS: 0, Perception.EXTRA_MONEY: 0, Perception.APPOINTMENT: 1}
