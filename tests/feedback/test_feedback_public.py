@@ -9,7 +9,8 @@ from django.urls import reverse
 
 from congvu.feedback import services
 from congvu.feedback.links import tracking_token
-from congvu.feedback.models import Feedback, FeedbackEvent, SubmissionCounter
+from congvu.feedback.models import Feedback, FeedbackEvent
+from congvu.portal.models import RateLimitCounter
 from tests.feedback.conftest import feedback_input, local
 
 pytestmark = pytest.mark.django_db
@@ -145,8 +146,8 @@ def test_rate_limit_per_address_in_the_database(client, place, settings):
     assert Feedback.objects.count() == 2
     # Another address is not limited; the counter keeps no address, only a keyed hash of it.
     assert client.post(SUBMIT, form_data(place.centre), REMOTE_ADDR="198.51.100.1").status_code == 302
-    assert not SubmissionCounter.objects.filter(key__contains="203.0.113.7").exists()
-    assert sorted(SubmissionCounter.objects.values_list("count", flat=True)) == [1, 2]
+    assert not RateLimitCounter.objects.filter(key__contains="203.0.113.7").exists()
+    assert sorted(RateLimitCounter.objects.values_list("count", flat=True)) == [1, 2]
 
 
 def test_an_invalid_submission_does_not_use_up_the_limit(client, place, settings):
@@ -263,4 +264,4 @@ def test_without_deadline_rules_nothing_is_received(client, place):
     FeedbackDeadlines.objects.all().delete()
     response = client.post(SUBMIT, form_data(place.centre))
     assert response.status_code == 503 and "Chưa cấu hình thời hạn" in response.content.decode()
-    assert not Feedback.objects.exists() and not SubmissionCounter.objects.exists()
+    assert not Feedback.objects.exists() and not RateLimitCounter.objects.exists()

@@ -209,11 +209,7 @@ def test_the_rating_link_appears_when_the_result_is_ready(client, make, monkeypa
     assert page.status_code == 200 and "Đánh giá mức độ hài lòng" not in page.content.decode()
 
 
-def test_the_feedback_apps_rating_link_when_it_is_installed(client, make):
-    try:
-        reverse("feedback:rate", args=["x"])
-    except NoReverseMatch:
-        pytest.skip("the feedback app serves no rating page yet")
+def test_the_feedback_apps_rating_link_opens_the_rating_page(client, make):
     ready = make("result_ready")
     html = client.get(path_of(ready)).content.decode()
     link = html.split('class="btn btn-success" href="', 1)[1].split('"', 1)[0]

@@ -316,15 +316,3 @@ class FeedbackEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("feedback history is append-only")
-
-
-class SubmissionCounter(models.Model):
-    """Submissions from one source (a keyed hash of the IP address, never the address) in one time window:
-    the anti-spam limit of the public form, shared by every server process through the database."""
-
-    key = models.CharField(max_length=64)
-    window_start = models.DateTimeField(db_index=True)
-    count = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["key", "window_start"], name="feedback_counter_unique_window")]

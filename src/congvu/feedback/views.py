@@ -28,12 +28,6 @@ def not_found(request):
     return render(request, "feedback/not_found.html", status=404)
 
 
-def _client_ip(request) -> str:
-    # The address the connection came from; a deployment behind a reverse proxy must pass the client's
-    # address through (the proxy's own address would put every sender in one bucket).
-    return request.META.get("REMOTE_ADDR", "")
-
-
 # ------------------------------------------------------------------------------------------------ rating
 
 
@@ -100,7 +94,7 @@ def submit(request):
         if form.is_valid():
             try:
                 with transaction.atomic():
-                    if not throttle.allow(_client_ip(request)):
+                    if not throttle.allow(request):
                         raise FeedbackError(ErrorCode.RATE_LIMITED, "")
                     feedback = services.submit_feedback(form.feedback_input())
             except FeedbackError as error:
