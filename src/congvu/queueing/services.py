@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from congvu.dossiers.services.numbering import _take
+from congvu.dossiers.services.numbering import take_number
 from congvu.queueing import selectors
 from congvu.queueing.errors import STATE_PHRASES, ErrorCode, InvalidInput, QueueError, wrong_state
 from congvu.queueing.models import AT_COUNTER, OPEN, Counter, ServiceGroup, Ticket, TicketStatus, Transfer, Visit, VisitOutcome
@@ -48,7 +48,7 @@ def issue_ticket(unit, group: ServiceGroup, *, at: dt.datetime | None = None) ->
         group = ServiceGroup.objects.get(pk=group.pk)
         if not group.active:
             raise QueueError(ErrorCode.GROUP_CLOSED, f"Nhóm “{group.name}” hiện không phát số thứ tự.", status=400)
-        number = _take(f"queue:{unit.pk}:{day:%Y%m%d}")
+        number = take_number(f"queue:{unit.pk}:{day:%Y%m%d}")
         # Counted while the centre's sequence row is locked, so two kiosks cannot both take the last number.
         if group.daily_limit and Ticket.objects.filter(group=group, day=day).count() >= group.daily_limit:
             raise QueueError(ErrorCode.GROUP_CLOSED, f"Nhóm “{group.name}” đã phát hết {group.daily_limit} số thứ tự của hôm nay.", status=400)

@@ -21,7 +21,7 @@ class LetterForm:
     WITHDRAWAL = "TBRHS"  # notice that the dossier was withdrawn at the applicant's request
 
 
-def _take(key: str) -> int:
+def take_number(key: str) -> int:
     """The next value of the counter `key`. Must run inside the caller's transaction: the row stays locked
     until it commits, so the number and the row that uses it are written together or not at all."""
     if not transaction.get_connection().in_atomic_block:
@@ -54,7 +54,7 @@ def unit_identifier(unit) -> str:
 def next_dossier_code(unit, day: dt.date) -> str:
     identifier = unit_identifier(unit)
     # Keyed by the identifier, not the unit: the sequence belongs to the code prefix (Circular 01/2018 art. 19).
-    return format_code(identifier, day, _take(f"dossier:{identifier}:{day:%Y%m%d}"))
+    return format_code(identifier, day, take_number(f"dossier:{identifier}:{day:%Y%m%d}"))
 
 
 def unit_letter_code(unit) -> str:
@@ -64,5 +64,5 @@ def unit_letter_code(unit) -> str:
 
 def next_letter_number(unit, form_code: str, year: int) -> str:
     """"<n>/<form>-<unit>", numbered per unit, form and calendar year as official letters are."""
-    n = _take(f"letter:{unit.pk}:{form_code}:{year}")
+    n = take_number(f"letter:{unit.pk}:{form_code}:{year}")
     return f"{n}/{form_code}-{unit_letter_code(unit)}"
