@@ -19,7 +19,7 @@ from congvu.dossiers.models import Dossier, DossierEvent, StepStatus
 from congvu.dossiers.services.errors import Conflict, NotFound, TransitionNotAllowed
 from congvu.dossiers.states import Action, DossierState
 from congvu.notify import services as notify_services
-from congvu.units.selectors import scope_of, staff_profile_of
+from congvu.units.selectors import scope_of
 
 # Fields of the dossier row that are a cache of its events (DESIGN.md: "The dossier row caches state,
 # current step, due time and clock").
