@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "congvu.portal",
     "congvu.feedback",
     "congvu.queueing",
+    "congvu.indices",
+    "congvu.reform",
 ]
 
 MIDDLEWARE = [
