@@ -271,7 +271,7 @@ def _successor_chain_pks(unit: Unit) -> set[int]:
 # gets no permission on user accounts: whoever can edit accounts can make themselves superuser.
 SYSTEM_ADMIN_GROUP = "Quản trị hệ thống"
 REFORM_ADMIN_GROUP = "Quản trị cải cách hành chính"
-REFORM_ADMIN_APPS = ("catalog", "workcal", "queueing")  # the reform office sets up the centres' queues too
+REFORM_ADMIN_APPS = ("catalog", "workcal", "queueing", "indices", "reform")  # queues of the centres, indicator schemes, PAR frameworks too
 REFORM_ADMIN_MODELS = {("units", "unit"): ("add", "change", "view"), ("units", "jobposition"): ("add", "change", "delete", "view"), ("units", "staffprofile"): ("view",)}
 ROLE_GROUPS = {Role.SYSTEM_ADMIN: SYSTEM_ADMIN_GROUP, Role.REFORM_ADMIN: REFORM_ADMIN_GROUP}
 
