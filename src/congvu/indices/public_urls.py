@@ -1,4 +1,8 @@
 from django.urls import path
 
+from congvu.indices import views
+
 app_name = "transparency"
-urlpatterns: list = []
+urlpatterns = [
+    path("minh-bach/", views.transparency, name="index"),
+]
