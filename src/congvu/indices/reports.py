@@ -28,7 +28,8 @@ from congvu.core.text import search_terms
 from congvu.indices.measures import Measure
 
 ONE_DECIMAL = Decimal("0.1")
-RATE_KINDS = {"rate", "share", "percent", "ratio"}
+# Metrics whose values are percentages (0–100) already, as the rollup selectors give them.
+RATE_KINDS = {"percent"}
 
 
 # ------------------------------------------------------------------------------------------------ numbers
@@ -41,6 +42,10 @@ def percent(rate) -> Decimal | None:
     return (Decimal(rate) * 100).quantize(ONE_DECIMAL, rounding=ROUND_HALF_UP)
 
 
+def one_decimal(number) -> Decimal | None:
+    return None if number is None else Decimal(number).quantize(ONE_DECIMAL, rounding=ROUND_HALF_UP)
+
+
 def is_rate(metric) -> bool:
     return getattr(metric, "kind", "") in RATE_KINDS
 
@@ -51,7 +56,7 @@ def metric_number(metric, value) -> Decimal | int | None:
     if value is None:
         return None
     if is_rate(metric):
-        return percent(value)
+        return one_decimal(value)
     value = Decimal(value)
     if value == value.to_integral_value():
         return int(value)
@@ -92,8 +97,9 @@ class Tile:
     detail_links: list[tuple[str, str]] = field(default_factory=list)
 
 
-def tiles(summary, index, behind: Callable[..., str]) -> list[Tile]:
-    """The dashboard's tiles; each number links to the records it counts (`behind(metric, part)`)."""
+def tiles(summary, index, behind: Callable[..., str], scorecard_url: str) -> list[Tile]:
+    """The dashboard's tiles; each number links to the records it counts (`behind(metric, part)`), the 766 total
+    to its scorecard (whose every indicator links to its records)."""
     out = [
         Tile("received", _("Received"), show(summary.received), behind("received")),
         Tile("carried_over", _("Carried over"), show(summary.carried_over), behind("carried_over")),
@@ -110,9 +116,9 @@ def tiles(summary, index, behind: Callable[..., str]) -> list[Tile]:
     out.append(Tile("online_share", _("Filed online"), show(percent(online.rate), "%"), behind("online_share", "numerator"),
                     detail_links=[(show(online.numerator), behind("online_share", "numerator")),
                                   (show(online.denominator), behind("online_share", "denominator"))]))
-    out.append(Tile("satisfaction", _("Satisfaction"), show(percent(summary.satisfaction), "%"), behind("satisfaction", "denominator"),
+    out.append(Tile("satisfaction", _("Satisfaction"), show(one_decimal(summary.satisfaction), "%"), behind("satisfaction", "denominator"),
                     detail_links=[(show(summary.ratings), behind("satisfaction", "denominator"))]))
-    out.append(Tile("766.total", _("Decision 766 index"), show(metric_number(None, index.total)), behind("766.total"),
+    out.append(Tile("766.total", _("Decision 766 index"), show(metric_number(None, index.total)), scorecard_url,
                     detail=str(index.band or "")))
     return out
 
@@ -488,20 +494,17 @@ class PublicRow:
     significant: bool
 
 
-def transparency_rows(on_time_rows, satisfaction_rows, min_sample: int) -> list[PublicRow]:
-    """Units in the on-time ranking's order, each with its satisfaction and the number of ratings behind it; a
-    figure from fewer ratings than the SIPAS settings' minimum sample is flagged as not significant."""
-    satisfaction = {r.unit.pk: r for r in satisfaction_rows}
+def transparency_rows(on_time_rows, satisfaction_of: Callable) -> list[PublicRow]:
+    """Units in the on-time ranking's order, each with its SIPAS satisfaction estimate (`satisfaction_of(unit)`,
+    0–1 with the number of answers and whether the sample is large enough to be significant)."""
     out = []
     for r in on_time_rows:
-        s = satisfaction.get(r.unit.pk)
-        measure = s.measure if s is not None else None
-        answers = int(measure.denominator) if measure is not None else None
-        value = s.value if s is not None else None
+        estimate = satisfaction_of(r.unit)
+        value = percent(estimate.value) if estimate is not None else None
         out.append(PublicRow(
-            name=r.unit.name, code=r.unit.code, on_time=show(percent(r.value), "%"), on_time_number=percent(r.value),
-            on_time_measure=r.measure, satisfaction=show(percent(value), "%"),
-            satisfaction_number=percent(value), ratings=answers, significant=answers is not None and answers >= min_sample,
+            name=r.unit.name, code=r.unit.code, on_time=show(one_decimal(r.value), "%"), on_time_number=one_decimal(r.value),
+            on_time_measure=r.measure, satisfaction=show(value, "%"), satisfaction_number=value,
+            ratings=estimate.answers if estimate is not None else None, significant=bool(estimate is not None and estimate.significant),
         ))
     return out
 

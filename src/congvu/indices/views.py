@@ -33,6 +33,7 @@ OVERDUE_SHOWN = 10
 REFRESH_LIMIT = 200
 DASHBOARD_ROLES = {Role.UNIT_LEADER, Role.INSPECTOR, Role.REFORM_ADMIN, Role.SYSTEM_ADMIN}
 TREND_MONTHS = 12
+DEFAULT_RANKING_METRIC = "on_time_rate"
 
 
 # ------------------------------------------------------------------------------------------------ access
@@ -120,15 +121,18 @@ def dashboard(request):
     as_of = _fresh()
     summary = selectors.summary(unit, period)
     index = selectors.index_766(unit, period)
-    tiles = reports.tiles(summary, index, lambda metric, part="numerator": behind_url(unit, period, metric, part))
+    query = urlencode({"unit": unit.code, "period": period.key})
+    tiles = reports.tiles(summary, index, lambda metric, part="numerator": behind_url(unit, period, metric, part),
+                          reverse("indices:scorecard") + "?" + query)
     months = period.last_months(TREND_MONTHS)
     trends = []
     for spec in reports.TREND_CHARTS:
         series = [(key, selectors.METRICS[key], selectors.trend(unit, months, key)) for key in spec.metrics]
         trends.append(reports.trend_chart(spec, months, series, lambda m, key: behind_url(unit, m, key)))
-    metric_key = request.GET.get("metric") or "766.total"
+    # The on-time rate by default: it comes from the rollups in one grouped query for all the children.
+    metric_key = request.GET.get("metric") or DEFAULT_RANKING_METRIC
     if metric_key not in selectors.METRICS:
-        metric_key = "766.total"
+        metric_key = DEFAULT_RANKING_METRIC
     metric = selectors.METRICS[metric_key]
     ranking = selectors.ranking(unit, period, metric_key)
     overdue = selectors.records_behind(unit, period, "open_overdue", "numerator")
@@ -142,7 +146,7 @@ def dashboard(request):
         "ranking_chart": reports.ranking_chart(ranking, metric),
         "overdue_rows": overdue_rows, "overdue_count": overdue.queryset.count(),
         "overdue_url": behind_url(unit, period, "open_overdue"),
-        "query": urlencode({"unit": unit.code, "period": period.key}),
+        "query": query,
     })
 
 
@@ -158,8 +162,21 @@ def _scorecard(request):
     unit, period = form.chosen_unit, form.chosen_period
     as_of = _fresh()
     index = selectors.index_766(unit, period)
-    card = reports.scorecard(index, lambda code, part: behind_url(unit, period, f"766.{code}", part))
+    card = reports.scorecard(index, lambda code, part: behind_url(unit, period, f"766.{code}", part)
+                             if _has_records(unit, period, f"766.{code}", part) else "")
     return form, {"unit": unit, "period": period, "as_of": as_of, "index": index, "card": card}
+
+
+def _has_records(unit, period, metric, part) -> bool:
+    """Whether a list of records stands behind this number (1.x count procedures, not dossiers, and 1.4 is not
+    measurable here): only then is it a link."""
+    from congvu.indices import selectors
+
+    try:
+        selectors.records_behind(unit, period, metric, part)
+    except (KeyError, ValueError):
+        return False
+    return True
 
 
 @dashboard_view
@@ -341,12 +358,8 @@ def transparency(request):
     rows, as_of = [], None
     if province is not None:
         as_of = _fresh()
-        from congvu.feedback.sipas import sipas_settings_in_force
-
-        rows = reports.transparency_rows(
-            selectors.ranking(province, period, "on_time_rate"), selectors.ranking(province, period, "satisfaction"),
-            sipas_settings_in_force(period.end).min_sample,
-        )
+        rows = reports.transparency_rows(selectors.ranking(province, period, "on_time_rate"),
+                                         lambda unit: _sipas(unit, period).overall)
     shown = [row for row in rows if all(term in fold(row.name) for term in fold(q).split())] if q else rows
     return render(request, "indices/transparency.html", {
         "period": period, "province": province, "provinces": provinces, "rows": shown, "all_count": len(rows), "q": q,
