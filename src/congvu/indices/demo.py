@@ -70,14 +70,14 @@ WARD_PROCEDURES = (
     ("2.000806", 3), ("2.000528", 2),
 )
 OFFICES = [
-    Office("Hoàn Kiếm", "00070-TTPVHCC", None, "motcua", "chuyenvien", "lanhdao", WARD_PROCEDURES, 24, 0.04, (0.30, 0.64), 4.5,
+    Office("Hoàn Kiếm", "00070-TTPVHCC", None, "motcua", "chuyenvien", "lanhdao", WARD_PROCEDURES, 24, 0.04, (0.22, 0.64), 4.5,
            joint=("2.000806",)),
     Office("Ba Đình", "00004-TTPVHCC", None, "motcua.badinh", "chuyenvien.badinh", "lanhdao.badinh", WARD_PROCEDURES, 18, 0.20,
-           (0.18, 0.42), 3.9, joint=("2.000806",)),
+           (0.12, 0.42), 3.9, joint=("2.000806",)),
     Office("Sở Xây dựng", "01-TTPVHCC", "01-SXD", "motcua.tthcc", "chuyenvien.sxd", "lanhdao.sxd", (("3.000347", 3), ("3.000348", 1)),
-           10, 0.15, (0.35, 0.70), 4.1),
+           10, 0.15, (0.25, 0.70), 4.1),
     Office("Công an thành phố", "01-TTPVHCC", "01-CA", "motcua.tthcc", "chuyenvien.ca", "lanhdao.ca", (("1.001456", 1),), 9, 0.02,
-           (0.50, 0.85), 4.6),
+           (0.40, 0.85), 4.6),
 ]
 JOINT_UNIT, JOINT_SPECIALIST, JOINT_SHARE = "01-STP", "chuyenvien.stp", Decimal(1)
 JOINT_SLOW = 0.10  # the department overruns its share now and then
@@ -409,11 +409,13 @@ class _History:
                 count = round(office.per_month * (1 + 0.04 * index) * len(days) / max(month_days, 1))
                 progress = index / max(len(starts) - 1, 1)
                 share_online = office.online[0] + (office.online[1] - office.online[0]) * progress
-                for _ in range(count):
+                # As many online as the month's share says, picked at random: the share grows month by month.
+                filed_online = set(rng.sample(range(count), round(count * share_online)))
+                for n in range(count):
                     at = clock.instant_on(rng.choice(days))
                     if at >= self.now - dt.timedelta(minutes=30):
                         continue
-                    online = rng.random() < share_online
+                    online = n in filed_online
                     code = rng.choices([c for c, _w in procedures], weights=[w for _c, w in procedures])[0]
                     plan.append((at, office, code, online, progress))
         plan.sort(key=lambda item: (item[0], item[1].name, item[2]))
@@ -483,7 +485,7 @@ class _History:
         fate = rng.choices(["normal", "withdraw", "refuse", "stop"], weights=[95, 2, 2, 1])[0]
         supplements = rng.choices([0, 1, 2], weights=[88, 10.5, 1.5])[0]
         recent = (self.now - dossier.received_at) < dt.timedelta(days=21)
-        stall = recent and self.stalls_left > 0 and office.name != "Công an thành phố" and dossier.due_at < self.now and rng.random() < 0.4
+        stall = recent and self.stalls_left > 0 and office.name != "Công an thành phố" and dossier.due_at < self.now and rng.random() < 0.15
 
         # 1. The counter starts processing and passes the dossier to the appraising specialist.
         at = counter.after(dossier.received_at, rng.uniform(3, 40))
@@ -507,7 +509,8 @@ class _History:
             at = desk.within(at, max(self._step(dossier).due_at, desk.after(at, 60)), skew=3)
             dossier = self._act(dossier, "request_supplement", office.specialist, at, items=rng.choice(SUPPLEMENT_ITEMS),
                                 reason="Hồ sơ cần bổ sung để đủ căn cứ giải quyết." if number == 0 else "Bổ sung thêm theo kết quả xác minh.")
-            if fate == "stop" and number == 0:
+            if fate == "stop" or (number == 0 and rng.random() < 0.12):
+                # The applicant never brings the missing papers: the leader stops the dossier weeks later.
                 at = desk.past(at, 8 * 15, 8 * 25)
                 self._act(dossier, "stop", office.leader, at, reason=STOP_REASON)
                 self._finished(dossier)
@@ -689,7 +692,7 @@ class _History:
                 at = clock.within(at, item.publish_due_at, skew=2)
                 item = self._feedback_step(services.publish_feedback, item, handler, at,
                                            public_summary=f"Công dân phản ánh, kiến nghị: {title.lower()}.")
-                if rng.random() < 0.6:
+                if outcome == "late" or rng.random() < 0.6:
                     at = at + dt.timedelta(days=rng.randint(1, 5), hours=rng.randint(0, 8))
                     verdict = "dissatisfied" if outcome == "late" and rng.random() < 0.7 else "satisfied"
                     self._feedback_step(services.give_verdict, item, None, at, verdict=verdict,
