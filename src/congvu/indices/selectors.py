@@ -1,0 +1,713 @@
+"""Reading the indicators: summary, Decision 766 index, ranking, trend, report rows and the records behind a number.
+
+Every figure is read from the rollup tables (`congvu.indices.rollups` defines what they count): whole months from
+the month rows, the days of a partial month from the day rows, and the part of today before "now" from the fact
+rows of the dossiers that moved today. A period that has not ended is evaluated at the present instant.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from congvu.indices import rollups, scoping
+from congvu.indices.measures import Measure
+from congvu.indices.models import COUNTERS, ClosureKind, DossierFact, Grain, IndicatorScheme, Outcome, Rollup
+from congvu.indices.periods import Period
+from congvu.indices.scoring import ScoredIndex, default_scheme_data, load_scheme, score
+
+# ------------------------------------------------------------------------------------------------ counting
+
+
+class Counts(dict):
+    """Counter name → amount (missing = 0)."""
+
+    def __missing__(self, key):
+        return 0
+
+    def plus(self, other: dict) -> Counts:
+        out = Counts(self)
+        for name, amount in other.items():
+            out[name] = out[name] + amount
+        return out
+
+
+def _midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(), rollups.TZ)
+
+
+def _next_month(day: dt.date) -> dt.date:
+    return dt.date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+
+
+def _segments(a: dt.date | None, b: dt.date):
+    """Split the days [a, b) into whole months (a range of month starts, or None) and leftover day ranges."""
+    if a is not None and a >= b:
+        return None, []
+    last_full_end = b.replace(day=1)
+    if a is None:
+        return (None, last_full_end), ([(last_full_end, b)] if last_full_end < b else [])
+    first_full = a if a.day == 1 else _next_month(a)
+    if first_full >= last_full_end:
+        return None, [(a, b)]
+    days = []
+    if a < first_full:
+        days.append((a, first_full))
+    if last_full_end < b:
+        days.append((last_full_end, b))
+    return (first_full, last_full_end), days
+
+
+_SUMS = {name: Sum(name) for name in rollups.ALL_COUNTERS}
+_GROUP_COLUMN = {None: None, "unit": "unit_id", "procedure": "procedure_id", "field": "field_id"}
+
+
+def _rollup_sums(unit_ids, grain, day_range, group, by_procedure: bool) -> dict:
+    qs = Rollup.objects.filter(grain=grain, unit_id__in=unit_ids)
+    lo, hi = day_range
+    if lo is not None:
+        qs = qs.filter(day__gte=lo)
+    qs = qs.filter(day__lt=hi)
+    qs = qs.filter(procedure_id__gt=0) if by_procedure else qs.filter(procedure_id=0)
+    column = _GROUP_COLUMN[group]
+    rows = qs.values(column).annotate(**_SUMS) if column else [qs.aggregate(**_SUMS)]
+    out = {}
+    for row in rows:
+        key = row.pop(column) if column else None
+        out[key] = Counts({n: a for n, a in row.items() if a})
+    return out
+
+
+def _merge(into: dict, more: dict) -> None:
+    for key, counts in more.items():
+        into[key] = into.get(key, Counts()).plus(counts)
+
+
+def _fact_key(group):
+    column = _GROUP_COLUMN[group]
+    return (lambda fact: fact[column]) if column else None
+
+
+def window(unit_ids, start: dt.datetime | None, end: dt.datetime, group: str | None = None) -> dict:
+    """Flows of the units in [start, end), grouped by None / "unit" / "procedure" / "field". `start` is a local
+    midnight (or None: since the beginning); `end` a local midnight or any instant of the current day."""
+    unit_ids = list(unit_ids)
+    out: dict = {}
+    if not unit_ids or (start is not None and end <= start):
+        return out
+    end_day = rollups.local_day(end)
+    cut = _midnight(end_day)
+    by_procedure = group in ("procedure", "field")
+    months, day_ranges = _segments(rollups.local_day(start) if start else None, end_day)
+    if months:
+        _merge(out, _rollup_sums(unit_ids, Grain.MONTH, months, group, by_procedure))
+    for lo, hi in day_ranges:
+        if by_procedure:  # day rows hold totals only: parts of a month by procedure come from the facts
+            facts = rollups.facts_touching(unit_ids, _midnight(lo), _midnight(hi))
+            _merge(out, {k: Counts(v) for k, v in rollups.counters_in(facts, _midnight(lo), _midnight(hi), _fact_key(group)).items()})
+        else:
+            _merge(out, _rollup_sums(unit_ids, Grain.DAY, (lo, hi), group, False))
+    if end > cut and (start is None or cut >= start):
+        facts = rollups.facts_touching(unit_ids, cut, end)
+        _merge(out, {k: Counts(v) for k, v in rollups.counters_in(facts, cut, end, _fact_key(group)).items()})
+    return out
+
+
+def _bounds(period: Period, now: dt.datetime | None = None) -> tuple[dt.datetime, dt.datetime]:
+    """[start, evaluation instant): the period's start and min(its end, now)."""
+    now = now or timezone.now()
+    start = period.start_instant()
+    return start, max(start, min(period.end_instant(), now))
+
+
+@dataclass(frozen=True)
+class Figures:
+    """The counts of a period: flows inside it and the stocks at its start and evaluation instant."""
+
+    flows: Counts
+    before: Counts  # cumulative flows before the start
+    upto: Counts  # cumulative flows before the evaluation instant
+
+    @property
+    def carried_over(self) -> int:
+        return self.before["received"] - self.before["ended"]
+
+    @property
+    def in_process(self) -> int:
+        return self.upto["received"] - self.upto["ended"]
+
+    @property
+    def open_overdue(self) -> int:
+        return self.upto["became_overdue"] - self.upto["left_overdue"]
+
+    @property
+    def open_within(self) -> int:
+        return self.in_process - self.open_overdue
+
+    @property
+    def on_time(self) -> Measure:
+        f = self.flows
+        return Measure(f["finished_early"] + f["finished_on_time"] + self.open_within, f["finished"] + self.in_process)
+
+
+def _figures_by(unit_ids, period: Period, group: str | None, now=None) -> dict:
+    start, end = _bounds(period, now)
+    before = window(unit_ids, None, start, group)
+    flows = window(unit_ids, start, end, group)
+    out = {}
+    for key in set(before) | set(flows):
+        b, f = before.get(key, Counts()), flows.get(key, Counts())
+        out[key] = Figures(flows=f, before=b, upto=b.plus(f))
+    return out
+
+
+def figures(unit, period: Period, now=None) -> Figures:
+    got = _figures_by(scoping.unit_ids(unit), period, None, now).get(None)
+    return got or Figures(Counts(), Counts(), Counts())
+
+
+# ------------------------------------------------------------------------------------------------ summary
+
+
+@dataclass(frozen=True)
+class Summary:
+    received: int
+    carried_over: int
+    in_process: int
+    finished: int
+    finished_early: int
+    finished_on_time: int
+    finished_late: int
+    open_within: int
+    open_overdue: int
+    on_time: Measure
+    apologies: int
+    withdrawn: int
+    refused: int
+    online: Measure
+    satisfaction: Decimal | None  # percent (0–100) of the SIPAS-style index, None without ratings
+    ratings: int
+    feedback: int
+    stopped: int = 0
+    not_accepted: int = 0
+    received_online: int = 0
+    received_counter_post: int = 0
+    average_days: Decimal | None = None  # 2.2: working days from clock start to result, on average
+
+
+def _satisfaction(unit, period: Period) -> Decimal | None:
+    try:
+        from congvu.feedback.sipas import sipas_index
+    except ImportError:
+        return None
+    value = sipas_index(unit, period).overall.value
+    return None if value is None else (Decimal(value) * 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def _ratings_and_feedback(unit, period: Period) -> tuple[int, int]:
+    from congvu.feedback.models import Feedback, Rating
+
+    start, end = period.start_instant(), period.end_instant()
+    ratings = Rating.objects.filter(scoping.unit_q(unit, "handling_unit"), submitted_at__gte=start, submitted_at__lt=end).count()
+    responsible = scoping.unit_q(unit, "responsible_unit")
+    feedback = Feedback.objects.filter(responsible, received_at__gte=start, received_at__lt=end).count()
+    return ratings, feedback
+
+
+def _average_days(f: Counts) -> Decimal | None:
+    if not f["with_result"]:
+        return None
+    return (Decimal(f["processing_days"]) / f["with_result"]).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def _summary_of(fig: Figures, satisfaction=None, ratings=0, feedback=0) -> Summary:
+    f = fig.flows
+    return Summary(
+        received=f["received"], carried_over=fig.carried_over, in_process=fig.in_process, finished=f["finished"],
+        finished_early=f["finished_early"], finished_on_time=f["finished_on_time"], finished_late=f["finished_late"],
+        open_within=fig.open_within, open_overdue=fig.open_overdue, on_time=fig.on_time, apologies=f["apologies"],
+        withdrawn=f["withdrawn"], refused=f["refused"], online=Measure(f["received_online"], f["received"]),
+        satisfaction=satisfaction, ratings=ratings, feedback=feedback, stopped=f["stopped"], not_accepted=f["not_accepted"],
+        received_online=f["received_online"], received_counter_post=f["received_counter_post"], average_days=_average_days(f),
+    )
+
+
+def summary(unit, period: Period, now=None) -> Summary:
+    ratings, feedback = _ratings_and_feedback(unit, period)
+    return _summary_of(figures(unit, period, now), _satisfaction(unit, period), ratings, feedback)
+
+
+# ------------------------------------------------------------------------------------------------ Decision 766
+
+
+@dataclass(frozen=True)
+class Index766(ScoredIndex):
+    unit: object = None
+    period: Period | None = None
+    scheme_name: str = ""
+
+
+NOT_RECORDED = {
+    "1.4": "Đồng bộ hồ sơ lên Cổng Dịch vụ công quốc gia chưa được hệ thống ghi nhận.",
+    "4.5a": "Hệ thống chưa ghi nhận việc khai thác Cơ sở dữ liệu quốc gia về dân cư/VNeID theo thủ tục.",
+    "4.5b": "Hệ thống chưa ghi nhận hồ sơ dùng tài khoản VNeID hoặc dữ liệu dân cư.",
+    "4.6": "Hệ thống chưa ghi nhận dịch vụ chứng thực bản sao điện tử từ bản chính.",
+}
+HOW_MEASURED = {
+    "2.1": "Đúng hạn = giải quyết trước hạn/đúng hạn + đang giải quyết còn hạn; mẫu số = đã giải quyết + đang giải quyết (đã trừ thời gian chờ bổ sung; bổ sung quá 1 lần, xin lỗi hẹn lại = trễ hạn).",
+    "2.2": "Số ngày làm việc từ khi bắt đầu tính hạn đến khi có kết quả, trừ thời gian tạm dừng.",
+    "3.1": "Mẫu số: các thủ tục có hồ sơ tiếp nhận trong kỳ; tử số: thủ tục cho phép nộp trực tuyến (một phần hoặc toàn trình).",
+    "3.2": "Thủ tục trực tuyến có phát sinh hồ sơ nộp trực tuyến / thủ tục trực tuyến có hồ sơ trong kỳ.",
+    "3.5": "Thủ tục có phí/lệ phí cho phép nộp trực tuyến (thanh toán trực tuyến tích hợp) / thủ tục có phí có hồ sơ trong kỳ.",
+    "3.5b": "Thủ tục có phí có ít nhất một hồ sơ thanh toán trực tuyến / thủ tục có phí có hồ sơ trong kỳ.",
+    "3.6": "Hồ sơ thanh toán trực tuyến / hồ sơ có phí, lệ phí tiếp nhận trong kỳ.",
+    "4.1": "Hồ sơ có kết quả điện tử / hồ sơ có kết quả trong kỳ.",
+    "4.2": "Hồ sơ có thành phần và kết quả được số hóa (có tệp) / hồ sơ có kết quả trong kỳ.",
+    "4.3": "Hồ sơ có thành phần tái sử dụng từ kho dữ liệu của công dân / hồ sơ tiếp nhận trong kỳ.",
+    "4.4": "Hồ sơ tái sử dụng giấy tờ hoặc có kết quả số hóa đưa vào kho của người dân / hồ sơ tiếp nhận trong kỳ.",
+    "5.4": "100% − (tỷ lệ hồ sơ trễ hạn + tỷ lệ hồ sơ bị phản ánh hoặc không hài lòng), trên hồ sơ đã giải quyết trong kỳ.",
+}
+
+
+def scheme_row_for(period: Period) -> IndicatorScheme | None:
+    return IndicatorScheme.objects.filter(effective_from__lte=period.end).order_by("-effective_from").first()
+
+
+def scheme_for(period: Period):
+    row = scheme_row_for(period)
+    return load_scheme(row.definition if row else default_scheme_data())
+
+
+def _procedure_measures(unit_ids, period: Period, now=None) -> dict[str, Measure]:
+    """3.1, 3.2, 3.5, 3.5b: counts of procedures, from the procedures the units received dossiers of."""
+    from congvu.catalog.models import OnlineLevel, ProcedureVersion
+
+    start, end = _bounds(period, now)
+    by_proc = window(unit_ids, start, end, "procedure")
+    used = {p: c for p, c in by_proc.items() if c["received"]}
+    online_capable = set()
+    day = min(period.end, timezone.localdate())
+    versions = (ProcedureVersion.objects.filter(procedure_id__in=list(used), effective_from__lte=day)
+                .exclude(status="draft").order_by("procedure_id", "-effective_from", "-number")
+                .values("procedure_id", "online_submission", "online_level"))
+    latest = {}
+    for v in versions:
+        latest.setdefault(v["procedure_id"], v)
+    for p, v in latest.items():
+        if v["online_submission"] or v["online_level"] in (OnlineLevel.FULL, OnlineLevel.PARTIAL):
+            online_capable.add(p)
+    with_online = {p for p in online_capable if used[p]["received_online"]}
+    fee = {p for p, c in used.items() if c["fee_bearing"]}
+    return {
+        "3.1": Measure(len(online_capable), len(used)),
+        "3.2": Measure(len(with_online), len(online_capable)),
+        "3.5": Measure(len(fee & online_capable), len(fee)),
+        "3.5b": Measure(len({p for p in fee if used[p]["paid_online"]}), len(fee)),
+    }
+
+
+def _lazy(module: str, function: str, unit, period) -> dict:
+    import importlib
+
+    try:
+        fn = getattr(importlib.import_module(module), function)
+    except (ImportError, AttributeError):
+        return {}
+    return fn(unit, period)
+
+
+def index_766(unit, period: Period, now=None) -> Index766:
+    scheme_row = scheme_row_for(period)
+    scheme = load_scheme(scheme_row.definition if scheme_row else default_scheme_data())
+    ids = scoping.unit_ids(unit)
+    fig = _figures_by(ids, period, None, now).get(None) or Figures(Counts(), Counts(), Counts())
+    f = fig.flows
+    measures: dict[str, Measure] = {
+        "2.1": fig.on_time,
+        "3.3": Measure(f["received_online"], f["received"]),
+        "3.6": Measure(f["paid_online"], f["fee_bearing"]),
+        "4.1": Measure(f["electronic_result"], f["with_result"]),
+        "4.2": Measure(f["digitised"], f["with_result"]),
+        "4.3": Measure(f["reused"], f["received"]),
+        "4.4": Measure(f["shared"], f["received"]),
+        "5.4": Measure(max(f["finished"] - f["finished_late"] - f["finished_complaint"], 0), f["finished"]),
+    }
+    measures.update(_procedure_measures(ids, period, now))
+    measures.update(_lazy("congvu.indices.measures_catalog", "transparency_measures", unit, period))
+    measures.update(_lazy("congvu.indices.measures_feedback", "feedback_measures", unit, period))
+    values = {}
+    if f["with_result"]:
+        measures["2.2"] = Measure(Decimal(f["processing_days"]), f["with_result"])
+        values["2.2"] = _average_days(f)
+    scored = score(scheme, measures, values)
+    rows = []
+    for row in scored.indicators:
+        extra = NOT_RECORDED.get(row.code) if row.measure is None else HOW_MEASURED.get(row.code)
+        rows.append(dataclasses.replace(row, rule_text=f"{row.rule_text} {extra}") if extra else row)
+    return Index766(total=scored.total, band=scored.band, groups=scored.groups, indicators=rows, max_total=scored.max_total,
+                    unit=unit, period=period, scheme_name=scheme.name)
+
+
+# ------------------------------------------------------------------------------------------------ metrics
+
+
+@dataclass(frozen=True)
+class Metric:
+    key: str
+    label: str
+    higher_is_better: bool
+    kind: str  # "percent", "count", "points", "days"
+
+
+def _metrics() -> dict[str, Metric]:
+    metrics = {
+        "766.total": Metric("766.total", _("Decision 766 index (points)"), True, "points"),
+    }
+    for ind in load_scheme(default_scheme_data()).indicators:
+        if ind.code == "2.2":
+            metrics["766.2.2"] = Metric("766.2.2", f"2.2 {ind.name}", False, "days")
+        elif not ind.scored:
+            metrics[f"766.{ind.code}"] = Metric(f"766.{ind.code}", f"{ind.code} {ind.name}", True, "percent")
+        else:
+            metrics[f"766.{ind.code}"] = Metric(f"766.{ind.code}", f"{ind.code} {ind.name}", True, "points")
+    metrics.update({
+        "on_time_rate": Metric("on_time_rate", _("On-time rate (%)"), True, "percent"),
+        "online_share": Metric("online_share", _("Share filed online (%)"), True, "percent"),
+        "satisfaction": Metric("satisfaction", _("Satisfaction (%)"), True, "percent"),
+        "received": Metric("received", _("Dossiers received"), True, "count"),
+        "open_overdue": Metric("open_overdue", _("Overdue dossiers in process"), False, "count"),
+        "apologies": Metric("apologies", _("Apology letters"), False, "count"),
+        "finished_late": Metric("finished_late", _("Dossiers finished late"), False, "count"),
+    })
+    return metrics
+
+
+METRICS: dict[str, Metric] = _metrics()
+# Metrics read straight from the rollups (one grouped query for a whole ranking).
+_ROLLUP_METRICS = {"on_time_rate", "online_share", "received", "open_overdue", "apologies", "finished_late"}
+
+
+def _rollup_metric(metric: str, fig: Figures) -> tuple[Decimal | None, Measure | None]:
+    if metric == "on_time_rate":
+        m = fig.on_time
+        return m.percent, m
+    if metric == "online_share":
+        m = Measure(fig.flows["received_online"], fig.flows["received"])
+        return m.percent, m
+    if metric == "open_overdue":
+        return Decimal(fig.open_overdue), None
+    return Decimal(fig.flows[metric]), None
+
+
+def _check_metric(metric: str) -> None:
+    if metric not in METRICS:
+        raise KeyError(f"unknown metric {metric!r}")
+
+
+def _metric_with_measure(metric: str, unit, period: Period, now=None) -> tuple[Decimal | None, Measure | None]:
+    _check_metric(metric)
+    if metric in _ROLLUP_METRICS:
+        return _rollup_metric(metric, figures(unit, period, now))
+    if metric == "satisfaction":
+        return _satisfaction(unit, period), None
+    index = index_766(unit, period, now)
+    if metric == "766.total":
+        return index.total, None
+    row = index.indicator(metric.removeprefix("766."))
+    if METRICS[metric].kind == "points":
+        return (row.points if row.measure is not None else None), row.measure
+    return row.value, row.measure
+
+
+def metric_value(metric: str, unit, period: Period, now=None) -> Decimal | None:
+    return _metric_with_measure(metric, unit, period, now)[0]
+
+
+def trend(unit, periods, metric: str, now=None) -> list[tuple[Period, Decimal | None]]:
+    return [(p, metric_value(metric, unit, p, now)) for p in periods]
+
+
+# ------------------------------------------------------------------------------------------------ ranking
+
+
+@dataclass(frozen=True)
+class RankRow:
+    rank: int | None
+    unit: object
+    value: Decimal | None
+    measure: Measure | None
+
+
+def _unit_groups(units) -> dict[int, object]:
+    """unit id → the one of `units` it counts toward (scoping.unit_q of each), in few queries."""
+    from congvu.units.models import Unit
+
+    units = list(units)
+    if not units:
+        return {}
+    prefixes = Q()
+    for u in units:
+        prefixes |= Q(path__startswith=u.path)
+    rows = list(Unit.objects.filter(prefixes).values_list("pk", "path"))
+    merged = list(Unit.objects.filter(successor__isnull=False).values_list("pk", "path", "successor_id"))
+    out: dict[int, object] = {}
+    for u in units:
+        for pk, path in rows:
+            if path.startswith(u.path):
+                out[pk] = u
+    if merged:
+        successors = defaultdict(list)
+        for pk, path, successor in merged:
+            successors[successor].append((pk, path))
+        outside = []
+        for u in units:
+            frontier, seen = [u.pk], {u.pk}
+            while frontier:
+                nxt = []
+                for parent in frontier:
+                    for pk, path in successors.get(parent, ()):
+                        if pk not in seen:
+                            seen.add(pk)
+                            nxt.append(pk)
+                            if not path.startswith(u.path):
+                                outside.append((path, u))
+                frontier = nxt
+        for path, u in outside:
+            for pk in Unit.objects.filter(path__startswith=path).values_list("pk", flat=True):
+                out[pk] = u
+    return out
+
+
+def ranked_units(parent, period: Period, kind: str | None = None):
+    from congvu.units.selectors import active_q
+
+    from congvu.units.models import Unit
+
+    if kind:
+        qs = Unit.objects.filter(path__startswith=parent.path, depth__gt=parent.depth, kind=kind)
+    else:
+        qs = Unit.objects.filter(path__startswith=parent.path, depth=parent.depth + 1)
+    return list(qs.filter(active_q(period.end)).order_by("path"))
+
+
+def _rank(pairs, higher_is_better: bool) -> list[RankRow]:
+    with_value = [(u, v, m) for u, v, m in pairs if v is not None]
+    without = [(u, v, m) for u, v, m in pairs if v is None]
+    with_value.sort(key=lambda t: (-t[1] if higher_is_better else t[1], t[0].name))
+    rows, rank, previous = [], 0, object()
+    for i, (u, v, m) in enumerate(with_value, start=1):
+        if v != previous:
+            rank, previous = i, v
+        rows.append(RankRow(rank, u, v, m))
+    rows += [RankRow(None, u, None, m) for u, _v, m in sorted(without, key=lambda t: t[0].name)]
+    return rows
+
+
+def ranking(parent, period: Period, metric: str, kind: str | None = None, now=None) -> list[RankRow]:
+    """The active direct children of `parent` (or its units of `kind`), best first; ties share a rank; units
+    without a value last."""
+    _check_metric(metric)
+    units = ranked_units(parent, period, kind)
+    if metric in _ROLLUP_METRICS:
+        groups = _unit_groups(units)
+        by_unit = _figures_by(list(groups), period, "unit", now)
+        per_child: dict[int, Figures] = {}
+        for unit_id, fig in by_unit.items():
+            child = groups[unit_id]
+            old = per_child.get(child.pk)
+            per_child[child.pk] = fig if old is None else Figures(old.flows.plus(fig.flows), old.before.plus(fig.before), old.upto.plus(fig.upto))
+        empty = Figures(Counts(), Counts(), Counts())
+        pairs = [(u, *_rollup_metric(metric, per_child.get(u.pk, empty))) for u in units]
+    else:
+        pairs = [(u, *_metric_with_measure(metric, u, period, now)) for u in units]
+    return _rank(pairs, METRICS[metric].higher_is_better)
+
+
+# ------------------------------------------------------------------------------------------------ report rows
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    key: str
+    label: str
+    carried_over: int
+    received: int
+    received_online: int
+    received_counter_post: int
+    finished: int
+    finished_early: int
+    finished_on_time: int
+    finished_late: int
+    open_within: int
+    open_overdue: int
+
+    @property
+    def in_process(self) -> int:
+        return self.open_within + self.open_overdue
+
+    @property
+    def total(self) -> int:
+        return self.carried_over + self.received
+
+
+def _row(key, label, fig: Figures) -> ReportRow:
+    f = fig.flows
+    return ReportRow(str(key), str(label), fig.carried_over, f["received"], f["received_online"], f["received_counter_post"],
+                     f["finished"], f["finished_early"], f["finished_on_time"], f["finished_late"], fig.open_within, fig.open_overdue)
+
+
+def report_rows(unit, period: Period, by: str = "field", now=None) -> list[ReportRow]:
+    """Rows of the report a reform office sends upward: by field, by procedure or by unit (the direct children,
+    and the unit's own dossiers), each with what was carried over, received, finished and left in process."""
+    if by not in ("field", "procedure", "unit"):
+        raise ValueError(f"unknown grouping {by!r}")
+    if by == "unit":
+        children = ranked_units(unit, period)
+        groups = _unit_groups(children)
+        own = [pk for pk in scoping.unit_ids(unit) if pk not in groups]
+        rows = []
+        by_unit = _figures_by(list(groups) + own, period, "unit", now)
+        for child in children:
+            ids = [pk for pk, c in groups.items() if c.pk == child.pk]
+            rows.append(_row(child.code, child.name, _sum_figures(by_unit.get(pk) for pk in ids)))
+        own_fig = _sum_figures(by_unit.get(pk) for pk in own)
+        if own_fig.before or own_fig.flows:
+            rows.insert(0, _row(unit.code, unit.name, own_fig))
+        return rows
+    by_key = _figures_by(scoping.unit_ids(unit), period, by, now)
+    labels = _labels(by, list(by_key))
+    rows = [_row(key, labels.get(key, key), fig) for key, fig in by_key.items()]
+    rows = [r for r in rows if r.total or r.finished or r.in_process]
+    return sorted(rows, key=lambda r: r.label)
+
+
+def _sum_figures(figs) -> Figures:
+    out = Figures(Counts(), Counts(), Counts())
+    for fig in figs:
+        if fig is not None:
+            out = Figures(out.flows.plus(fig.flows), out.before.plus(fig.before), out.upto.plus(fig.upto))
+    return out
+
+
+def _labels(by: str, keys) -> dict:
+    from congvu.catalog.models import Field, ProcedureVersion
+
+    if by == "field":
+        return dict(Field.objects.filter(pk__in=keys).values_list("pk", "name"))
+    labels = {}
+    for v in ProcedureVersion.objects.filter(procedure_id__in=keys).order_by("procedure_id", "number").values("procedure_id", "procedure__code", "name"):
+        labels[v["procedure_id"]] = f"{v['procedure__code']} — {v['name']}"
+    return labels
+
+
+# ------------------------------------------------------------------------------------------------ drill-down
+
+
+@dataclass(frozen=True)
+class Behind:
+    kind: str  # "dossiers", "ratings", "feedback"
+    queryset: object
+    title: str
+
+
+def _facts_in(ids, name, start, end) -> Q:
+    return Q(**{f"{name}__gte": start, f"{name}__lt": end})
+
+
+def _open_at(e) -> Q:
+    ended = Q(finished_at__lt=e) | Q(closure=ClosureKind.WITHDRAWN, closed_at__lt=e)
+    return Q(received_at__lt=e) & ~ended
+
+
+# The dossiers behind each count: (filter on the facts, title). `s`/`e` are the period's start and evaluation instant.
+def _fact_filters(s, e) -> dict[str, tuple[Q, str]]:
+    finished = _facts_in(None, "finished_at", s, e)
+    received = _facts_in(None, "received_at", s, e)
+    open_end = _open_at(e)
+    overdue_end = open_end & Q(overdue_at__lt=e)
+    within_end = open_end & ~Q(overdue_at__lt=e)
+    on_time = finished & Q(outcome__in=(Outcome.EARLY, Outcome.ON_TIME))
+    return {
+        "received": (received, "Hồ sơ tiếp nhận trong kỳ"),
+        "received_online": (received & Q(channel="online"), "Hồ sơ nộp trực tuyến"),
+        "carried_over": (_open_at(s), "Hồ sơ kỳ trước chuyển qua"),
+        "in_process": (open_end, "Hồ sơ đang giải quyết cuối kỳ"),
+        "finished": (finished, "Hồ sơ đã giải quyết trong kỳ"),
+        "finished_early": (finished & Q(outcome=Outcome.EARLY), "Hồ sơ giải quyết trước hạn"),
+        "finished_on_time": (finished & Q(outcome=Outcome.ON_TIME), "Hồ sơ giải quyết đúng hạn"),
+        "finished_late": (finished & Q(outcome=Outcome.LATE), "Hồ sơ giải quyết trễ hạn"),
+        "open_within": (within_end, "Hồ sơ đang giải quyết còn hạn"),
+        "open_overdue": (overdue_end, "Hồ sơ đang giải quyết quá hạn"),
+        "apologies": (_facts_in(None, "apology_at", s, e), "Hồ sơ có phiếu xin lỗi, hẹn lại"),
+        "withdrawn": (_facts_in(None, "closed_at", s, e) & Q(closure=ClosureKind.WITHDRAWN), "Hồ sơ rút"),
+        "refused": (finished & Q(closure=ClosureKind.REFUSED), "Hồ sơ từ chối giải quyết"),
+        "on_time_rate.numerator": (on_time | within_end, "Hồ sơ đúng hạn và đang giải quyết còn hạn"),
+        "on_time_rate.denominator": (finished | open_end, "Hồ sơ đã giải quyết và đang giải quyết"),
+        "online_share.numerator": (received & Q(channel="online"), "Hồ sơ nộp trực tuyến"),
+        "online_share.denominator": (received, "Hồ sơ tiếp nhận trong kỳ"),
+        "3.6.numerator": (received & Q(paid_online=True, fee_bearing=True), "Hồ sơ thanh toán trực tuyến"),
+        "3.6.denominator": (received & Q(fee_bearing=True), "Hồ sơ có phí, lệ phí"),
+        "4.1.numerator": (finished & Q(electronic_result=True) & ~Q(closure__in=(ClosureKind.REFUSED, ClosureKind.STOPPED)), "Hồ sơ có kết quả điện tử"),
+        "4.1.denominator": (finished & ~Q(closure__in=(ClosureKind.REFUSED, ClosureKind.STOPPED)), "Hồ sơ có kết quả"),
+        "4.2.numerator": (finished & Q(digitised_inputs=True, digitised_result=True) & ~Q(closure__in=(ClosureKind.REFUSED, ClosureKind.STOPPED)),
+                          "Hồ sơ số hóa thành phần và kết quả"),
+        "4.2.denominator": (finished & ~Q(closure__in=(ClosureKind.REFUSED, ClosureKind.STOPPED)), "Hồ sơ có kết quả"),
+        "4.3.numerator": (received & Q(reused=True), "Hồ sơ tái sử dụng dữ liệu số hóa"),
+        "4.3.denominator": (received, "Hồ sơ tiếp nhận trong kỳ"),
+        "4.4.numerator": (received & Q(shared=True), "Hồ sơ chia sẻ, tái sử dụng dữ liệu"),
+        "4.4.denominator": (received, "Hồ sơ tiếp nhận trong kỳ"),
+        "5.4.numerator": (finished & ~Q(outcome=Outcome.LATE) & Q(complaint=False), "Hồ sơ đúng hạn, không bị phản ánh"),
+        "5.4.denominator": (finished, "Hồ sơ đã giải quyết trong kỳ"),
+    }
+
+
+_ALIASES = {"766.2.1": "on_time_rate", "766.3.3": "online_share"}
+
+
+def records_behind(unit, period: Period, metric: str, part: str = "numerator", now=None) -> Behind:
+    """The raw records behind a number: dossiers for dossier counts and rates, ratings or feedback for the
+    satisfaction measures (from the feedback app's selectors)."""
+    from congvu.dossiers.models import Dossier
+
+    if part not in ("numerator", "denominator"):
+        raise ValueError(f"unknown part {part!r}")
+    metric = _ALIASES.get(metric, metric)
+    if metric == "satisfaction" or metric.startswith("766.5.") and metric != "766.5.4":
+        from congvu.feedback import selectors as feedback_selectors
+
+        if metric == "satisfaction":
+            satisfied = True if part == "numerator" else None
+            return Behind("ratings", feedback_selectors.ratings_behind(unit, period, satisfied=satisfied), "Đánh giá hài lòng")
+        which = {("766.5.1", "numerator"): "classified", ("766.5.2", "numerator"): "on_time",
+                 ("766.5.3", "numerator"): "unsatisfied"}.get((metric, part), "all")
+        titles = {"all": "Phản ánh, kiến nghị", "classified": "Phản ánh, kiến nghị đã phân loại", "on_time": "Phản ánh, kiến nghị xử lý đúng hạn",
+                  "unsatisfied": "Phản ánh, kiến nghị bị không hài lòng hoặc quá hạn (trừ khỏi tử số 5.3)"}
+        return Behind("feedback", feedback_selectors.feedback_behind(unit, period, which), titles[which])
+    key = metric.removeprefix("766.")
+    s, e = _bounds(period, now)
+    filters = _fact_filters(s, e)
+    chosen = filters.get(key) or filters.get(f"{key}.{part}")
+    if chosen is None:
+        raise KeyError(f"no records behind {metric!r}")
+    q, title = chosen
+    facts = DossierFact.objects.filter(q, unit_id__in=scoping.unit_ids(unit)).values("pk")
+    return Behind("dossiers", Dossier.objects.filter(pk__in=facts).order_by("-received_at", "pk"), title)
+
+
+def data_as_of():
+    from congvu.indices.services import data_as_of as as_of
+
+    return as_of()
+
+
+__all__ = [
+    "COUNTERS", "METRICS", "Behind", "Index766", "Metric", "RankRow", "ReportRow", "Summary", "data_as_of", "index_766",
+    "metric_value", "ranking", "records_behind", "report_rows", "summary", "trend",
+]

@@ -1,0 +1,239 @@
+"""Keeping the fact and rollup tables equal to what the dossiers, ratings and feedback say.
+
+`refresh()` reads what happened since the last call: dossier events past a watermark (less a margin of ids, because
+on PostgreSQL a transaction that took a smaller id may commit after one that took a larger), new dislike ratings and
+feedback naming a dossier. For each dossier touched it recomputes the fact from the raw rows and applies the
+difference of its flows to the rollups, so running it twice changes nothing. `rebuild()` recomputes everything;
+`check()` compares the stored tables with a fresh computation. One refresh or rebuild at a time: each locks the
+checkpoint row first.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from django.db import transaction
+from django.db.models import Max, Q
+from django.utils import timezone
+
+from congvu.indices import rollups
+from congvu.indices.models import DossierFact, RefreshCheckpoint, Rollup
+
+log = logging.getLogger(__name__)
+
+# Ids below the watermark re-read on every refresh: a transaction that took an id may commit after later ids did.
+# Rows already counted are recognised (a fact remembers the dossier's event count) and skipped.
+ID_MARGIN = 1000
+BATCH = 2000
+_KEY = "main"
+
+Progress = Callable[[int, int], None]
+
+
+def _checkpoint() -> RefreshCheckpoint:
+    """The checkpoint row, locked until the transaction ends (SQLite: the write takes the database lock)."""
+    RefreshCheckpoint.objects.get_or_create(key=_KEY)
+    RefreshCheckpoint.objects.filter(key=_KEY).update(refreshed_at=timezone.now())
+    return RefreshCheckpoint.objects.select_for_update().get(key=_KEY)
+
+
+def _stored_facts(ids) -> dict[int, dict]:
+    return {row.pop("pk"): row for row in DossierFact.objects.filter(pk__in=list(ids)).values("pk", *rollups.FACT_FIELDS)}
+
+
+def _apply(ids) -> int:
+    """Recompute the facts of `ids` and move the rollups by the difference."""
+    ids = sorted(set(ids))
+    for start in range(0, len(ids), BATCH):
+        chunk = ids[start:start + BATCH]
+        old = _stored_facts(chunk)
+        new = rollups.compute_facts(chunk)
+        totals: dict = {}
+        changed = []
+        for pk in chunk:
+            if old.get(pk) == new.get(pk):
+                continue
+            changed.append(pk)
+            rollups.add_flows(totals, old.get(pk), -1)
+            rollups.add_flows(totals, new.get(pk), 1)
+        if not changed:
+            continue
+        _add_to_rollups(totals)
+        DossierFact.objects.filter(pk__in=changed).delete()
+        DossierFact.objects.bulk_create([DossierFact(dossier_id=pk, **new[pk]) for pk in changed if pk in new])
+    return len(ids)
+
+
+def _add_to_rollups(totals: dict) -> None:
+    totals = {k: {n: a for n, a in v.items() if a} for k, v in totals.items()}
+    totals = {k: v for k, v in totals.items() if v}
+    keys = list(totals)
+    for start in range(0, len(keys), 300):
+        chunk = keys[start:start + 300]
+        q = Q()
+        for grain, unit, day, procedure, field in chunk:
+            q |= Q(grain=grain, unit_id=unit, day=day, procedure_id=procedure, field_id=field)
+        existing = {(r.grain, r.unit_id, r.day, r.procedure_id, r.field_id): r for r in Rollup.objects.filter(q)}
+        updated, created = [], []
+        for key in chunk:
+            row = existing.get(key)
+            if row is None:
+                row = Rollup(grain=key[0], unit_id=key[1], day=key[2], procedure_id=key[3], field_id=key[4])
+                created.append(row)
+            else:
+                updated.append(row)
+            for name, amount in totals[key].items():
+                setattr(row, name, getattr(row, name) + amount)
+        if updated:
+            Rollup.objects.bulk_update(updated, list(rollups.ALL_COUNTERS))
+        if created:
+            Rollup.objects.bulk_create(created)
+
+
+def refresh(limit: int | None = None) -> int:
+    """Bring the facts and rollups up to date; returns how many dossiers were recomputed. With `limit`, at most
+    that many (the rest is left for the next call)."""
+    from congvu.dossiers.models import Dossier, DossierEvent
+    from congvu.feedback.models import Feedback, Rating
+
+    with transaction.atomic():
+        cp = _checkpoint()
+        seen = dict(DossierFact.objects.filter(
+            pk__in=DossierEvent.objects.filter(id__gt=max(cp.last_event_id - ID_MARGIN, 0)).values("dossier_id"),
+        ).values_list("pk", "events_seen"))
+        counts = dict(Dossier.objects.filter(
+            pk__in=DossierEvent.objects.filter(id__gt=max(cp.last_event_id - ID_MARGIN, 0)).values("dossier_id"),
+        ).values_list("pk", "event_count"))
+        todo: list[int] = []
+        todo_set: set[int] = set()
+        watermark = cp.last_event_id
+        for event_id, dossier_id in (DossierEvent.objects.filter(id__gt=max(cp.last_event_id - ID_MARGIN, 0))
+                                     .order_by("id").values_list("id", "dossier_id").iterator(chunk_size=5000)):
+            stale = seen.get(dossier_id) != counts.get(dossier_id)
+            if stale and dossier_id not in todo_set:
+                if limit is not None and len(todo) >= limit:
+                    break
+                todo.append(dossier_id)
+                todo_set.add(dossier_id)
+            watermark = max(watermark, event_id)
+        # Complaints arrive after the dossier's last event: a dislike rating or a feedback naming it.
+        rating_mark = Rating.objects.aggregate(m=Max("id"))["m"] or 0
+        feedback_mark = Feedback.objects.aggregate(m=Max("id"))["m"] or 0
+        complained = set(Rating.objects.filter(id__gt=max(cp.last_rating_id - ID_MARGIN, 0), dislike=True).values_list("dossier_id", flat=True))
+        complained |= set(Feedback.objects.filter(id__gt=max(cp.last_feedback_id - ID_MARGIN, 0), dossier__isnull=False)
+                          .values_list("dossier_id", flat=True))
+        complained = set(DossierFact.objects.filter(pk__in=complained, complaint=False).values_list("pk", flat=True))
+        room = None if limit is None else max(limit - len(todo), 0)
+        if room is None or len(complained - todo_set) <= room:
+            todo.extend(complained - todo_set)
+            cp.last_rating_id, cp.last_feedback_id = max(cp.last_rating_id, rating_mark), max(cp.last_feedback_id, feedback_mark)
+        done = _apply(todo)
+        cp.last_event_id = watermark
+        cp.refreshed_at = timezone.now()
+        cp.save()
+    _refresh_rating_rollups()
+    return done
+
+
+def _refresh_rating_rollups() -> None:
+    try:
+        from congvu.feedback.services import refresh_rating_rollups
+    except ImportError:  # the satisfaction part is not installed yet
+        return
+    refresh_rating_rollups()
+
+
+def _id_batches(ids: list[int], size: int = BATCH):
+    for start in range(0, len(ids), size):
+        yield ids[start:start + size]
+
+
+def _all_facts(progress: Progress | None = None):
+    """Every dossier's fact, freshly computed, batch by batch: yields {id: fact}."""
+    from congvu.dossiers.models import Dossier
+
+    ids = list(Dossier.objects.order_by("pk").values_list("pk", flat=True))
+    done = 0
+    for chunk in _id_batches(ids):
+        yield rollups.compute_facts(chunk)
+        done += len(chunk)
+        if progress:
+            progress(done, len(ids))
+
+
+def rebuild(progress: Progress | None = None) -> int:
+    """Recompute every fact and rollup from the raw rows; returns the number of dossiers."""
+    from congvu.dossiers.models import DossierEvent
+    from congvu.feedback.models import Feedback, Rating
+
+    with transaction.atomic():
+        cp = _checkpoint()
+        marks = (
+            DossierEvent.objects.aggregate(m=Max("id"))["m"] or 0,
+            Rating.objects.aggregate(m=Max("id"))["m"] or 0,
+            Feedback.objects.aggregate(m=Max("id"))["m"] or 0,
+        )
+        DossierFact.objects.all().delete()
+        Rollup.objects.all().delete()
+        totals: dict = {}
+        count = 0
+        for facts in _all_facts(progress):
+            DossierFact.objects.bulk_create([DossierFact(dossier_id=pk, **fact) for pk, fact in facts.items()], batch_size=1000)
+            for fact in facts.values():
+                rollups.add_flows(totals, fact)
+            count += len(facts)
+        rows = []
+        for (grain, unit, day, procedure, field), amounts in totals.items():
+            amounts = {n: a for n, a in amounts.items() if a}
+            if amounts:
+                rows.append(Rollup(grain=grain, unit_id=unit, day=day, procedure_id=procedure, field_id=field, **amounts))
+        Rollup.objects.bulk_create(rows, batch_size=2000)
+        cp.last_event_id, cp.last_rating_id, cp.last_feedback_id = marks
+        cp.rebuilt_at = cp.refreshed_at = timezone.now()
+        cp.save()
+    _refresh_rating_rollups()
+    return count
+
+
+def check(progress: Progress | None = None, limit: int = 20) -> list[str]:
+    """Differences between the stored facts and rollups and a fresh computation from the raw rows (empty when
+    they agree); at most `limit` of each kind are described."""
+    problems: list[str] = []
+    stored_ids = set(DossierFact.objects.values_list("pk", flat=True))
+    expected: dict = {}
+    fact_problems = 0
+    for facts in _all_facts(progress):
+        stored = _stored_facts(facts)
+        for pk, fact in facts.items():
+            stored_ids.discard(pk)
+            rollups.add_flows(expected, fact)
+            if stored.get(pk) != fact:
+                fact_problems += 1
+                if fact_problems <= limit:
+                    old = stored.get(pk) or {}
+                    diff = {k: (old.get(k), v) for k, v in fact.items() if old.get(k) != v}
+                    problems.append(f"hồ sơ {pk}: dữ kiện khác {diff}")
+    for pk in list(stored_ids)[:limit]:
+        problems.append(f"dữ kiện {pk} không ứng với hồ sơ nào")
+    expected = {k: {n: a for n, a in v.items() if a} for k, v in expected.items()}
+    expected = {k: v for k, v in expected.items() if v}
+    rollup_problems = 0
+    for row in Rollup.objects.all().values("grain", "unit_id", "day", "procedure_id", "field_id", *rollups.ALL_COUNTERS).iterator(chunk_size=5000):
+        key = (row["grain"], row["unit_id"], row["day"], row["procedure_id"], row["field_id"])
+        have = {n: row[n] for n in rollups.ALL_COUNTERS if row[n]}
+        want = expected.pop(key, {})
+        if have != want:
+            rollup_problems += 1
+            if rollup_problems <= limit:
+                problems.append(f"tổng hợp {key}: đang lưu {have}, tính lại {want}")
+    for key, want in list(expected.items())[:limit]:
+        problems.append(f"tổng hợp {key}: thiếu, tính lại {want}")
+    return problems
+
+
+def data_as_of():
+    cp = RefreshCheckpoint.objects.filter(key=_KEY).first()
+    if cp is None:
+        return None
+    return max(filter(None, (cp.refreshed_at, cp.rebuilt_at)), default=None)
