@@ -54,3 +54,14 @@ def can_read_ratings(user) -> bool:
         return True
     profile = staff_profile_of(user)
     return profile is not None and profile.role in RATING_READER_ROLES
+
+
+# The reform office (and system administrators) keep the official survey results.
+OFFICIAL_RESULT_ROLES = frozenset({Role.REFORM_ADMIN, Role.SYSTEM_ADMIN})
+
+
+def can_import_official_results(user) -> bool:
+    if getattr(user, "is_superuser", False):
+        return True
+    profile = staff_profile_of(user)
+    return profile is not None and profile.role in OFFICIAL_RESULT_ROLES

@@ -3,7 +3,9 @@ looked at, because every change to them is a service call with its history entry
 
 from django.contrib import admin
 
-from congvu.feedback.models import Feedback, FeedbackDeadlines, FeedbackEvent, Rating, RatingAnswer, RatingScheme
+from congvu.feedback.models import (
+    Feedback, FeedbackDeadlines, FeedbackEvent, OfficialSurveyResult, Rating, RatingAnswer, RatingScheme, SipasSettings,
+)
 
 
 @admin.register(FeedbackDeadlines)
@@ -90,3 +92,28 @@ class RatingAdmin(ReadOnlyAdmin):
     search_fields = ("dossier__code",)
     list_select_related = ("dossier", "receiving_unit", "officer")
     inlines = [AnswerInline]
+
+
+@admin.register(SipasSettings)
+class SipasSettingsAdmin(admin.ModelAdmin):
+    list_display = ("effective_from", "name", "overall", "min_sample", "legal_basis")
+    ordering = ("-effective_from",)
+
+
+@admin.register(OfficialSurveyResult)
+class OfficialSurveyResultAdmin(admin.ModelAdmin):
+    """Imported through the staff page (all or nothing, with the template); corrected here one row at a time."""
+
+    list_display = ("year", "unit", "factor", "value", "sample_size", "source", "imported_at")
+    list_filter = ("year", "factor")
+    search_fields = ("unit__code", "unit__name", "source")
+    list_select_related = ("unit",)
+    raw_id_fields = ("unit",)
+    readonly_fields = ("imported_by", "imported_at")
+
+    def save_model(self, request, obj, form, change):
+        from django.utils import timezone
+
+        obj.imported_by = request.user
+        obj.imported_at = timezone.now()
+        super().save_model(request, obj, form, change)

@@ -88,3 +88,34 @@ def _rating_batch(batch):
             *[values.get(f.value) for f in FACTORS], *[perception_text(p, values.get(p.value)) for p in PERCEPTIONS],
             float(r.mean_score), _("Yes") if r.dislike else "", r.dossier_timeliness, r.comment,
         ]
+
+
+def sipas_workbook(result) -> bytes:
+    """The SIPAS page as a sheet: each factor and the overall figure, then the official survey results."""
+    columns = [(_("Factor"), 40), (_("Answers"), 10), (_("Satisfied answers"), 12), (_("Index (%)"), 10), (_("95% CI from (%)"), 12),
+               (_("95% CI to (%)"), 12), (_("Significant"), 14), (_("Unit"), 30), (_("Period"), 22), (_("Source"), 40)]
+    unit, period = result.unit.name, result.period.label
+    rows = []
+    for estimate in [*result.factors, result.overall]:
+        rows.append([estimate.name, estimate.answers, estimate.satisfied, estimate.percent, estimate.low_percent, estimate.high_percent,
+                     _("yes") if estimate.significant else _("no (sample below %(n)s)") % {"n": result.min_sample}, unit, period,
+                     result.settings_name])
+    for official in result.official:
+        rows.append([_("Official survey %(year)s: %(factor)s") % {"year": official.year, "factor": _factor_name(official.factor)},
+                     official.sample_size, None, official.value, None, None, "", unit, str(official.year), official.source])
+    return workbook_bytes(_("SIPAS index"), columns, rows)
+
+
+def _factor_name(code: str) -> str:
+    from congvu.feedback.sipas import FACTOR_NAMES
+
+    return str(FACTOR_NAMES.get(code, code))
+
+
+def official_template(unit_code: str, year: int) -> bytes:
+    """The import template: the header the importer reads and one example row per factor."""
+    from congvu.feedback.official_import import COLUMNS, FACTOR_CODES
+
+    columns = [(name, 16 if name != "nguon" else 50) for name in COLUMNS]
+    rows = [[year, unit_code, code, None, None, "Quyết định số …/QĐ-… công bố Chỉ số SIPAS năm %s" % year] for code in FACTOR_CODES]
+    return workbook_bytes("SIPAS", columns, rows)

@@ -416,3 +416,34 @@ def aware(value: dt.datetime | None) -> dt.datetime | None:
     if value is None:
         return None
     return value if timezone.is_aware(value) else timezone.make_aware(value)
+
+
+# ------------------------------------------------------------------------------------------------ SIPAS
+
+
+class SipasForm(forms.Form):
+    """The unit (one the user may see) and the period (a key: 2026-03, 2026-Q1, 2026, 2026-01-05_2026-02-10)."""
+
+    unit = forms.ChoiceField(label=_("Unit"))
+    period = forms.CharField(label=_("Period"), max_length=40,
+                             help_text=_("A month 2026-03, a quarter 2026-Q1, a year 2026 or days 2026-01-05_2026-02-10."))
+
+    def __init__(self, *args, units=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.units = {u.code: u for u in units}
+        self.fields["unit"].choices = [(u.code, u.name) for u in units]
+
+    def clean_period(self):
+        from congvu.indices.periods import Period, PeriodError
+
+        try:
+            return Period.parse(self.cleaned_data["period"].replace("\x00", "").strip())
+        except PeriodError as error:
+            raise ValidationError(str(error)) from None
+
+    def clean_unit(self):
+        return self.units[self.cleaned_data["unit"]]
+
+
+class OfficialResultsForm(forms.Form):
+    file = forms.FileField(label=_("File of results (.xlsx or .csv)"))

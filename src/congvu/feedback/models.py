@@ -316,3 +316,135 @@ class FeedbackEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("feedback history is append-only")
+
+
+# ------------------------------------------------------------------------------------------------ SIPAS index
+
+OVERALL_MEAN_OF_FACTORS = "mean_of_factors"
+OVERALL_POOLED = "pooled"
+DEFAULT_FACTOR_QUESTIONS = {f.value: [f.value] for f in Factor}
+
+
+class SipasSettings(models.Model):
+    """How the portal's ratings become the SIPAS-style index, from a day on: which survey questions make up each
+    of the five factors of Decision 1001/QĐ-BNV, how the factors make the overall figure, and below how many
+    answers a figure is flagged as not significant. A period is computed with the row in force on its last day;
+    without any row the shipped default applies (`sipas_settings_in_force`). The per-factor aggregation (share of
+    satisfied answers or mean score) is the rating scheme's (`RatingScheme.aggregation`), and whether an answer
+    is "satisfied" is decided by the scheme the rating was given under."""
+
+    effective_from = models.DateField(_("effective from"), unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    factor_questions = models.JSONField(
+        _("questions of each factor"), default=dict,
+        help_text=_('For each SIPAS factor, the survey questions whose answers it counts, e.g. {"access": ["access"], …}.'),
+    )
+    overall = models.CharField(
+        _("overall figure"), max_length=20, default=OVERALL_MEAN_OF_FACTORS,
+        choices=[(OVERALL_MEAN_OF_FACTORS, _("Mean of the factors that have answers (congvu's default)")),
+                 (OVERALL_POOLED, _("All factor answers pooled together"))],
+    )
+    min_sample = models.PositiveIntegerField(
+        _("minimum sample"), default=30, validators=[MinValueValidator(1), MaxValueValidator(100_000)],
+        help_text=_("Below this number of answers a figure is shown as not significant."),
+    )
+    legal_basis = models.CharField(_("legal basis"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("SIPAS index settings")
+        verbose_name_plural = _("SIPAS index settings")
+        ordering = ["-effective_from"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.effective_from:%d/%m/%Y})"
+
+    def clean(self):
+        super().clean()
+        from congvu.feedback.scoring import check_factor_questions
+
+        problems = check_factor_questions(self.factor_questions)
+        if problems:
+            raise ValidationError({"factor_questions": problems})
+
+    def mapping(self) -> dict[str, list[str]]:
+        """{factor: [question, …]}; the default one-to-one mapping when none is set."""
+        return self.factor_questions or DEFAULT_FACTOR_QUESTIONS
+
+
+class RatingRollup(models.Model):
+    """Answers per (handling unit, month, rating scheme, question, value): what the SIPAS index of any unit and
+    period is added up from, so that a province-year figure reads a few thousand rows instead of every rating.
+    Keyed by question rather than factor so that changing which questions make a factor needs no rebuild;
+    keyed by scheme because "satisfied" depends on the scale a rating was given on. Maintained by
+    `services.refresh_rating_rollups()`; `month` is the first day of the month in Vietnam's time."""
+
+    unit = models.ForeignKey("units.Unit", on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+    scheme = models.ForeignKey(RatingScheme, on_delete=models.CASCADE, related_name="+")
+    question = models.CharField(max_length=20)
+    value = models.SmallIntegerField()
+    answers = models.PositiveIntegerField()
+
+    class Meta:
+        verbose_name = _("monthly rating rollup")
+        verbose_name_plural = _("monthly rating rollups")
+        constraints = [models.UniqueConstraint(fields=["unit", "month", "scheme", "question", "value"], name="feedback_rating_rollup_key")]
+        indexes = [models.Index(fields=["month", "unit"])]
+
+
+class RatingMonth(models.Model):
+    """Ratings per (handling unit, month): the number of people behind the answers of `RatingRollup`."""
+
+    unit = models.ForeignKey("units.Unit", on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+    ratings = models.PositiveIntegerField()
+    dislikes = models.PositiveIntegerField()
+
+    class Meta:
+        verbose_name = _("monthly rating count")
+        verbose_name_plural = _("monthly rating counts")
+        constraints = [models.UniqueConstraint(fields=["unit", "month"], name="feedback_rating_month_key")]
+        indexes = [models.Index(fields=["month", "unit"])]
+
+
+class RatingRollupCheckpoint(models.Model):
+    """The highest rating id the rollups have seen (one row). Ratings are immutable once submitted (only
+    `services.submit_rating` writes them; the admin is read-only), so new ids are the only change to follow."""
+
+    last_rating_id = models.BigIntegerField(default=0)
+    # How many ratings had ids in the re-scan window below `last_rating_id` at the last refresh.
+    window_count = models.PositiveIntegerField(default=0)
+    refreshed_at = models.DateTimeField(null=True, blank=True)
+
+
+SIPAS_OVERALL = "overall"
+
+
+class OfficialSurveyResult(models.Model):
+    """A figure of the official SIPAS survey for a year (published by the Ministry of Home Affairs or the
+    province), imported to sit beside the index computed from the portal's ratings. `factor` is one of the five
+    factors or "overall"; `value` is a percentage (0–100) as the survey publishes it."""
+
+    year = models.PositiveSmallIntegerField(_("year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)])
+    unit = models.ForeignKey("units.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+")
+    factor = models.CharField(
+        _("factor"), max_length=20,
+        choices=[(SIPAS_OVERALL, pgettext_lazy("sipas", "Overall"))] + [(f.value, f.value) for f in Factor],
+    )
+    value = models.DecimalField(_("value (%)"), max_digits=5, decimal_places=2, validators=[MinValueValidator(0), MaxValueValidator(100)])
+    sample_size = models.PositiveIntegerField(_("sample size"), null=True, blank=True)
+    source = models.CharField(_("source (decision, report)"), max_length=255)
+    imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("imported by"), null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    imported_at = models.DateTimeField(_("imported at"))
+
+    class Meta:
+        verbose_name = _("official SIPAS survey result")
+        verbose_name_plural = _("official SIPAS survey results")
+        ordering = ["-year", "unit", "factor"]
+        constraints = [models.UniqueConstraint(fields=["year", "unit", "factor"], name="feedback_official_survey_once")]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.unit_id} {self.factor}: {self.value}"

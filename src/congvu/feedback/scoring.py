@@ -131,3 +131,32 @@ def sipas_index(counts_by_factor: Mapping[Factor, Mapping[int, int]], rules: Sch
 def rate(numerator: int, denominator: int) -> float | None:
     """A share in percent, None when there is nothing to share."""
     return 100 * numerator / denominator if denominator else None
+
+
+def check_factor_questions(mapping) -> list[str]:
+    """Problems with a SIPAS factor → questions mapping (Vietnamese, for the admin form); [] when usable.
+    An empty mapping means the default one-to-one mapping. Only the scale questions can feed a factor: the
+    perception questions are coded facts (trips, money asked), not satisfaction."""
+    if not mapping:
+        return []
+    if not isinstance(mapping, dict):
+        return ["Cấu hình phải là một đối tượng JSON {yếu tố: [câu hỏi, …]}."]
+    problems = []
+    factors = {f.value for f in FACTORS}
+    for key in mapping:
+        if key not in factors:
+            problems.append(f"“{key}” không phải là một yếu tố SIPAS (dùng: {', '.join(sorted(factors))}).")
+    used: dict[str, str] = {}
+    for factor in sorted(factors):
+        questions = mapping.get(factor)
+        if not isinstance(questions, list) or not questions:
+            problems.append(f"Yếu tố “{factor}” cần ít nhất một câu hỏi.")
+            continue
+        for question in questions:
+            if question not in factors:
+                problems.append(f"“{question}” không phải là câu hỏi chấm điểm theo thang (dùng: {', '.join(sorted(factors))}).")
+            elif question in used:
+                problems.append(f"Câu hỏi “{question}” đã thuộc yếu tố “{used[question]}”.")
+            else:
+                used[question] = factor
+    return problems

@@ -272,3 +272,103 @@ def published_feedback(unit: Unit | None = None) -> QuerySet[Feedback]:
     if unit is not None:
         qs = qs.filter(Q(unit=unit) | Q(responsible_unit=unit))
     return qs.order_by("-published_at", "-pk")
+
+
+# ------------------------------------------------------------------------------------------------ measurement
+# The records behind the satisfaction figures (Decision 766 indicators 5.1–5.3 and the SIPAS index), one
+# definition shared by the measures and the drill-down lists so that a figure and its list always agree.
+
+
+def measured_at(period) -> dt.datetime:
+    """The instant a period is judged at: its end, or now while it is still running."""
+    return min(period.end_instant(), timezone.now())
+
+
+def feedback_population(unit, period) -> QuerySet[Feedback]:
+    """Feedback under the authority of `unit` (its responsible unit is the unit, its subtree or a unit merged
+    into it) that the unit handled during `period`: received before the period ended and not closed (refused or
+    published) before it began. Items carried over from an earlier period count again, as dossiers do in 2.1."""
+    from congvu.indices.scoping import unit_q
+
+    return Feedback.objects.filter(
+        unit_q(unit, "responsible_unit"), received_at__lt=measured_at(period),
+    ).filter(Q(closed_at__isnull=True) | Q(closed_at__gte=period.start_instant()))
+
+
+def feedback_late_q(at: dt.datetime) -> Q:
+    """Late as seen at instant `at`: a step done by then overran its deadline (refused, information requested,
+    answered or published after its due time), or the answer or the publication was still owed at `at` past
+    its due time. Waiting for the sender's information stops the answer clock, so an item waiting at `at` is not
+    overdue for its answer."""
+    from django.db.models import F
+
+    not_answered = (Q(answered_at__isnull=True) | Q(answered_at__gt=at)) & (Q(refused_at__isnull=True) | Q(refused_at__gt=at))
+    waiting = Q(info_requested_at__lte=at) & (Q(info_provided_at__isnull=True) | Q(info_provided_at__gt=at))
+    unpublished = Q(answered_at__lte=at) & (Q(published_at__isnull=True) | Q(published_at__gt=at))
+    return (
+        Q(refused_at__lte=at, refused_at__gt=F("refuse_due_at"))
+        | Q(info_requested_at__lte=at, info_requested_at__gt=F("info_due_at"))
+        | Q(answered_at__lte=at, answered_at__gt=F("answer_due_at"))
+        | Q(published_at__lte=at, published_at__gt=F("publish_due_at"))
+        | (not_answered & ~waiting & Q(answer_due_at__lt=at))
+        | (unpublished & Q(publish_due_at__lt=at))
+    )
+
+
+def feedback_classified_q(at: dt.datetime) -> Q:
+    """Classified (indicator 5.1): the unit confirmed the classification (regulation or conduct) when it
+    accepted the item. Every item carries a first guess from its subject; only the unit's confirmation counts."""
+    return Q(accepted_at__lte=at)
+
+
+def feedback_disliked_q(at: dt.datetime) -> Q:
+    return Q(verdict="dissatisfied", verdict_at__lte=at)
+
+
+FEEDBACK_BEHIND = ("all", "classified", "on_time", "late", "unsatisfied")
+
+
+def feedback_behind(unit, period, which: str = "all") -> QuerySet[Feedback]:
+    """The feedback behind a figure of indicators 5.1–5.3 (drill-down), in a stable order. `which`: "all" (the
+    denominator), "classified" (5.1), "on_time" (5.2), "late", "unsatisfied" (disliked or late: what 5.3
+    subtracts)."""
+    if which not in FEEDBACK_BEHIND:
+        raise ValueError(f"unknown feedback list {which!r}")
+    at = measured_at(period)
+    qs = feedback_population(unit, period).select_related("unit", "responsible_unit", "procedure", "officer")
+    if which == "classified":
+        qs = qs.filter(feedback_classified_q(at))
+    elif which == "on_time":
+        qs = qs.exclude(feedback_late_q(at))
+    elif which == "late":
+        qs = qs.filter(feedback_late_q(at))
+    elif which == "unsatisfied":
+        qs = qs.filter(feedback_late_q(at) | feedback_disliked_q(at))
+    return qs.order_by("received_at", "pk")
+
+
+def ratings_behind(unit, period, factor: str | None = None, satisfied: bool | None = None) -> QuerySet[Rating]:
+    """The ratings behind a SIPAS figure of `unit` over `period` (drill-down): given in the period toward the
+    handling unit (its subtree, units merged into it); with `factor`, those that answered a question of that
+    factor (per the settings in force on the period's last day); with `satisfied`, those whose answer to it is
+    (True) or is not (False) at or above their scheme's "satisfied from" score. Without a factor, `satisfied`
+    looks at every factor: True = some answer satisfied, False = some answer not satisfied."""
+    from django.db.models import F
+
+    from congvu.feedback.sipas import sipas_settings_in_force
+    from congvu.indices.scoping import unit_ids
+
+    qs = Rating.objects.filter(handling_unit_id__in=unit_ids(unit), submitted_at__gte=period.start_instant(),
+                               submitted_at__lt=period.end_instant())
+    mapping = sipas_settings_in_force(period.end).mapping()
+    if factor is not None and factor not in mapping:
+        raise ValueError(f"unknown factor {factor!r}")
+    questions = mapping[factor] if factor else [q for qs_ in mapping.values() for q in qs_]
+    if factor is not None or satisfied is not None:
+        answers = RatingAnswer.objects.filter(question__in=questions)
+        if satisfied is True:
+            answers = answers.filter(value__gte=F("rating__scheme__satisfied_at_least"), value__lte=F("rating__scheme__scale_max"))
+        elif satisfied is False:
+            answers = answers.filter(value__gte=1, value__lt=F("rating__scheme__satisfied_at_least"))
+        qs = qs.filter(pk__in=answers.values("rating_id"))
+    return qs.select_related("dossier", "procedure", "receiving_unit", "handling_unit", "officer", "scheme").order_by("-submitted_at", "-pk")

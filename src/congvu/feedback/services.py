@@ -504,3 +504,131 @@ __all__ = [
     "give_verdict", "perform", "provide_info", "publish_feedback", "rating_of", "record_feedback", "refuse_feedback", "request_info",
     "responsible_unit_for", "scheme_in_force", "submit_feedback", "submit_rating",
 ]
+
+
+# ------------------------------------------------------------------------------------------------ SIPAS rollups
+
+# Ids are taken when a rating is inserted but become visible when its transaction commits, so on PostgreSQL a
+# rating with a lower id can appear after a higher one was already rolled up. The ratings in this window below
+# the checkpoint are looked at again on every refresh; a late one (the window's count grew) gets its month
+# recomputed.
+ROLLUP_RESCAN_MARGIN = 500
+
+
+def _month_of(at: dt.datetime) -> dt.date:
+    from congvu.indices.periods import DEFAULT_TIME_ZONE
+    from zoneinfo import ZoneInfo
+
+    return at.astimezone(ZoneInfo(DEFAULT_TIME_ZONE)).date().replace(day=1)
+
+
+def _recompute_rating_months(buckets: set[tuple[int, dt.date]]) -> None:
+    """Rebuild the rollup rows of each (handling unit id, month) from the raw ratings, one query per month."""
+    from django.db.models import Count, Q
+
+    from congvu.feedback.models import RatingMonth, RatingRollup
+    from congvu.indices.periods import Period
+
+    by_month: dict[dt.date, set[int]] = {}
+    for unit_id, month in buckets:
+        by_month.setdefault(month, set()).add(unit_id)
+    for month, unit_ids in sorted(by_month.items()):
+        period = Period.month(month.year, month.month)
+        ratings = Rating.objects.filter(handling_unit_id__in=unit_ids, submitted_at__gte=period.start_instant(),
+                                        submitted_at__lt=period.end_instant())
+        answers = (RatingAnswer.objects.filter(rating__in=ratings.values("pk"))
+                   .values("rating__handling_unit_id", "rating__scheme_id", "question", "value").annotate(n=Count("pk")).order_by())
+        counts = (ratings.values("handling_unit_id").annotate(n=Count("pk"), dislikes=Count("pk", filter=Q(dislike=True))).order_by())
+        RatingRollup.objects.filter(unit_id__in=unit_ids, month=month).delete()
+        RatingMonth.objects.filter(unit_id__in=unit_ids, month=month).delete()
+        RatingRollup.objects.bulk_create([
+            RatingRollup(unit_id=row["rating__handling_unit_id"], month=month, scheme_id=row["rating__scheme_id"], question=row["question"],
+                         value=row["value"], answers=row["n"])
+            for row in answers
+        ], batch_size=1000)
+        RatingMonth.objects.bulk_create([
+            RatingMonth(unit_id=row["handling_unit_id"], month=month, ratings=row["n"], dislikes=row["dislikes"]) for row in counts
+        ], batch_size=1000)
+
+
+def refresh_rating_rollups(limit: int | None = None) -> int:
+    """Bring the monthly rating rollups up to date with the ratings submitted since the last refresh; returns how
+    many new ratings were taken in. Idempotent: each touched (unit, month) is recomputed from its ratings, never
+    incremented, so running it twice or concurrently (the checkpoint row is locked) gives the same rows.
+    `limit` caps the new ratings taken in one call (the worker loops until 0)."""
+    from congvu.feedback.models import RatingRollupCheckpoint
+
+    with transaction.atomic():
+        checkpoint = RatingRollupCheckpoint.objects.select_for_update().filter(pk=1).first()
+        if checkpoint is None:
+            RatingRollupCheckpoint.objects.get_or_create(pk=1)
+            checkpoint = RatingRollupCheckpoint.objects.select_for_update().get(pk=1)
+        last = checkpoint.last_rating_id
+        window_start = max(0, last - ROLLUP_RESCAN_MARGIN)
+        buckets: set[tuple[int, dt.date]] = set()
+        late = Rating.objects.filter(pk__gt=window_start, pk__lte=last).count()
+        if late != checkpoint.window_count:
+            for unit_id, at in Rating.objects.filter(pk__gt=window_start, pk__lte=last).values_list("handling_unit_id", "submitted_at"):
+                buckets.add((unit_id, _month_of(at)))
+        new = Rating.objects.filter(pk__gt=last).order_by("pk").values_list("pk", "handling_unit_id", "submitted_at")
+        if limit is not None:
+            new = new[:limit]
+        taken = 0
+        for pk, unit_id, at in new.iterator(chunk_size=5000):
+            buckets.add((unit_id, _month_of(at)))
+            last = pk
+            taken += 1
+        _recompute_rating_months(buckets)
+        checkpoint.last_rating_id = last
+        checkpoint.window_count = Rating.objects.filter(pk__gt=max(0, last - ROLLUP_RESCAN_MARGIN), pk__lte=last).count()
+        checkpoint.refreshed_at = timezone.now()
+        checkpoint.save()
+    return taken
+
+
+def rebuild_rating_rollups() -> int:
+    """Recompute every rating rollup from the raw ratings (after a restore or a bug fix); returns the ratings seen."""
+    from congvu.feedback.models import RatingMonth, RatingRollup, RatingRollupCheckpoint
+
+    with transaction.atomic():
+        RatingRollupCheckpoint.objects.select_for_update().filter(pk=1).first()
+        RatingRollup.objects.all().delete()
+        RatingMonth.objects.all().delete()
+        RatingRollupCheckpoint.objects.update_or_create(pk=1, defaults={"last_rating_id": 0, "window_count": 0})
+    return refresh_rating_rollups()
+
+
+# ------------------------------------------------------------------------------------------------ official SIPAS results
+
+
+def import_official_results(user, name: str, content: bytes, at: dt.datetime | None = None) -> int:
+    """Import a file of official SIPAS survey results (see `official_import`); returns the rows written. All or
+    nothing: any problem in any row writes nothing and raises with every problem listed by row. A row for a
+    (year, unit, factor) already imported replaces it (a corrected publication)."""
+    from congvu.feedback.models import OfficialSurveyResult
+    from congvu.feedback.official_import import ImportFileError, check_rows, read_table
+
+    if not access.can_import_official_results(user):
+        raise FeedbackError(ErrorCode.FORBIDDEN, _("Only the reform office can import official survey results."))
+    try:
+        rows, problems = check_rows(read_table(name or "", content))
+    except ImportFileError as error:
+        raise FeedbackError(ErrorCode.INVALID_INPUT, str(error), {"file": [str(error)]}) from None
+    units = {u.code: u for u in Unit.objects.filter(code__in={r.unit_code for r in rows})}
+    for row in rows:
+        unit = units.get(row.unit_code)
+        if unit is None or not can_see_unit(user, unit):
+            problems.append(_("Row %(line)s: no unit with code %(code)s in your scope.") % {"line": row.line, "code": row.unit_code})
+    if not rows and not problems:
+        problems.append(_("The file has no data rows."))
+    if problems:
+        problems.sort(key=lambda p: int("".join(ch for ch in p.split(":")[0] if ch.isdigit()) or 0))
+        raise FeedbackError(ErrorCode.INVALID_INPUT, _("Nothing was imported: correct these rows and upload the file again."), {"file": problems})
+    at = at or timezone.now()
+    with transaction.atomic():
+        for row in rows:
+            OfficialSurveyResult.objects.update_or_create(
+                year=row.year, unit=units[row.unit_code], factor=row.factor,
+                defaults={"value": row.value, "sample_size": row.sample_size, "source": row.source, "imported_by": user, "imported_at": at},
+            )
+    return len(rows)

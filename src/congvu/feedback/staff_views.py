@@ -181,3 +181,141 @@ def rating_export(request):
         return _forbidden(request, _("Ratings are open to unit leaders, inspectors and the reform office."))
     _form, ratings = _ratings(request)
     return _xlsx(exports.ratings_workbook(ratings), "danh-gia-hai-long")
+
+
+# ------------------------------------------------------------------------------------------------ SIPAS index
+
+
+def _sipas_query(request):
+    from congvu.feedback.forms import SipasForm
+    from congvu.indices.periods import Period
+
+    units = selectors.staff_units(request.user)
+    today = timezone.localdate()
+    data = request.GET.copy()
+    if units and not data.get("unit"):
+        data["unit"] = units[0].code
+    if not data.get("period"):
+        data["period"] = Period.containing(today).key
+    form = SipasForm(data, units=units)
+    return form
+
+
+@require_safe
+@login_required
+def sipas(request):
+    from congvu.feedback import sipas as sipas_index
+    from congvu.feedback.forms import OfficialResultsForm
+
+    if not access.can_read_ratings(request.user):
+        return _forbidden(request, _("Ratings are open to unit leaders, inspectors and the reform office."))
+    form = _sipas_query(request)
+    result = None
+    if form.is_valid():
+        result = sipas_index.sipas_index(form.cleaned_data["unit"], form.cleaned_data["period"])
+    chart = None
+    if result is not None:
+        chart = {
+            "labels": [str(f.name) for f in result.factors] + [str(result.overall.name)],
+            "values": [float(f.percent) if f.percent is not None else None for f in [*result.factors, result.overall]],
+            "official": _official_by_factor(result),
+        }
+    return render(request, "feedback/staff/sipas.html", {
+        "form": form, "result": result, "chart": chart, "query": request.GET.urlencode(),
+        "unit_code": form.cleaned_data["unit"].code if result else "", "period_key": form.cleaned_data["period"].key if result else "",
+        "can_import": access.can_import_official_results(request.user), "upload_form": OfficialResultsForm(),
+    }, status=200 if result is not None or not form.is_bound else 400)
+
+
+def _official_by_factor(result) -> list:
+    """The latest official year's value per factor in the chart's order (None where not published)."""
+    if not result.official:
+        return []
+    year = max(r.year for r in result.official)
+    values = {r.factor: float(r.value) for r in result.official if r.year == year}
+    return [values.get(f.code) for f in [*result.factors, result.overall]]
+
+
+@require_safe
+@login_required
+def sipas_export(request):
+    from congvu.feedback import exports as feedback_exports
+    from congvu.feedback import sipas as sipas_index
+
+    if not access.can_read_ratings(request.user):
+        return _forbidden(request, _("Ratings are open to unit leaders, inspectors and the reform office."))
+    form = _sipas_query(request)
+    if not form.is_valid():
+        return render(request, "feedback/staff/bad_request.html", {"form": form}, status=400)
+    result = sipas_index.sipas_index(form.cleaned_data["unit"], form.cleaned_data["period"])
+    return _xlsx(feedback_exports.sipas_workbook(result), f"sipas-{result.unit.code}-{result.period.key}")
+
+
+@require_safe
+@login_required
+def sipas_ratings(request):
+    """The ratings behind one figure of the SIPAS page (factor and satisfied or not), with the page's filters."""
+    if not access.can_read_ratings(request.user):
+        return _forbidden(request, _("Ratings are open to unit leaders, inspectors and the reform office."))
+    from congvu.feedback.sipas import FACTOR_NAMES
+
+    form = _sipas_query(request)
+    factor = request.GET.get("factor") or None
+    satisfied = {"1": True, "0": False}.get(request.GET.get("satisfied", ""))
+    if not form.is_valid() or (factor is not None and factor not in FACTOR_NAMES) or factor == "overall":
+        return render(request, "feedback/staff/bad_request.html", {"form": form}, status=400)
+    unit, period = form.cleaned_data["unit"], form.cleaned_data["period"]
+    ratings = selectors.ratings_behind(unit, period, factor=factor, satisfied=satisfied)
+    if request.GET.get("format") == "xlsx":
+        return _xlsx(exports.ratings_workbook(ratings), f"danh-gia-{unit.code}-{period.key}")
+    page = Paginator(ratings, PAGE_SIZE).get_page(request.GET.get("page"))
+    answers = selectors.answers_by_rating(page.object_list)
+    rows = [(r, [answers.get(r.pk, {}).get(f.value) for f in FACTORS]) for r in page.object_list]
+    return render(request, "feedback/staff/sipas_ratings.html", {
+        "unit": unit, "period": period, "factor_name": FACTOR_NAMES.get(factor) if factor else None, "satisfied": satisfied,
+        "page": page, "rows": rows, "query": _query_without_page(request), "factor_labels": [QUESTION_SHORT_LABELS[f.value] for f in FACTORS],
+    })
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required
+def official_results(request):
+    """The reform office uploads the official survey results of a year (all or nothing) and sees what is held."""
+    from congvu.feedback.forms import OfficialResultsForm
+    from congvu.feedback.models import OfficialSurveyResult
+
+    if not access.can_import_official_results(request.user):
+        return _forbidden(request, _("Only the reform office can import official survey results."))
+    form = OfficialResultsForm(request.POST or None, request.FILES or None)
+    problems, status, imported = [], 200, None
+    if request.method == "POST":
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                imported = services.import_official_results(request.user, upload.name, upload.read(5 * 1024 * 1024 + 1))
+            except FeedbackError as error:
+                problems, status = error.fields.get("file", [error.message]), error.status
+                form.add_error("file", error.message)
+        else:
+            status = 400
+        if imported is not None:
+            return redirect(reverse("feedback_staff:official_results") + f"?da-nhap={imported}")
+    from congvu.units.selectors import visible_units
+
+    held = (OfficialSurveyResult.objects.filter(unit__in=visible_units(request.user).values("pk")).select_related("unit", "imported_by")
+            .order_by("-year", "unit__code", "factor"))
+    page = Paginator(held, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "feedback/staff/official_results.html", {
+        "form": form, "problems": problems, "page": page, "query": _query_without_page(request), "imported": request.GET.get("da-nhap"),
+    }, status=status)
+
+
+@require_safe
+@login_required
+def official_template(request):
+    from congvu.feedback import exports as feedback_exports
+
+    if not access.can_import_official_results(request.user):
+        return _forbidden(request, _("Only the reform office can import official survey results."))
+    units = selectors.staff_units(request.user)
+    return _xlsx(feedback_exports.official_template(units[0].code if units else "MA-DON-VI", timezone.localdate().year - 1), "mau-ket-qua-sipas")

@@ -66,3 +66,10 @@ def percent(value):
     if value is None:
         return "—"
     return f"{value:.1f}".replace(".", ",") + "%"
+
+
+@register.filter(name="sipas_factor")
+def sipas_factor(code):
+    from congvu.feedback.sipas import FACTOR_NAMES
+
+    return str(FACTOR_NAMES.get(code, code))

@@ -1,0 +1,134 @@
+"""Decision 766 group 1 (publicity, transparency), indicators 1.1–1.3, from the procedure catalogue.
+
+Which procedures count for a unit (`procedure_levels_for` / `versions_for_unit`, shared with indicator 3.1):
+the versions whose implementing levels (`VersionLevel`) include a level the unit implements. A commune (and a
+district before July 2025, whose procedures passed to the communes) implements commune-level procedures; a
+department implements province-level ones; the province itself, which announces every procedure applied in it,
+both; a service centre, one-stop desk or office implements those of the nearest unit above it that has a
+level of its own.
+
+- 1.1 announced on time: versions (new, amended or repealed — published or abolished, never drafts) whose
+  announcing decision is dated within the period; on time when the decision date is no later than the
+  effective date minus 5 working days (INDEX766.md 1.1, the provincial rule), counted on the unit's working
+  calendar (`workcal`, with holidays and swapped working days). A version without a decision date cannot be
+  judged and is left out of both numbers.
+- 1.2 published on time: the same versions; on time when they were published no later than 5 working days
+  after the decision. Proxy, because congvu does not see the national database (CSDLQG, issue 8): the day the
+  version was published in congvu's catalogue — the first recorded change of its status to "published"
+  (`ProcedureChange`), else the day the version row was created with that status (an import from the national
+  portal creates it published). The public catalogue pages show the version from that instant.
+- 1.3 published with all components: of the versions in force and published on the period's last day (a
+  snapshot), those that carry the components Decree 63/2010 art. 8(2) requires and citizens need — name,
+  manner of performance (channels), dossier components, time limit, implementing agency, result and legal
+  basis — with nothing the catalogue flags as missing (`is_complete`: no `IncompletenessReason`, i.e. a time
+  limit with its unit and every fee's amount).
+1.4 (files synced to the national portal) is issue 8's and is not measured here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from congvu.catalog.models import (
+    ChannelInfo, ImplementingLevel, LegalBasis, ProcedureChange, ProcedureVersion, RequiredDocument, ResultDocument, VersionLevel,
+    VersionStatus,
+)
+from congvu.indices.measures import Measure
+from congvu.units.models import Unit, UnitKind
+from congvu.workcal.services import calendar_for
+
+ANNOUNCE_BEFORE_DAYS = 5  # Decision 766, 1.1 (province): decision ≤ effective date − 5 working days
+PUBLISH_WITHIN_DAYS = 5  # Decision 766, 1.2 (province): in the national database ≤ 5 working days after
+
+# Levels a unit implements by its kind; kinds not listed take their parent's.
+LEVELS_BY_KIND: dict[str, frozenset[str]] = {
+    UnitKind.PROVINCE: frozenset({ImplementingLevel.PROVINCE, ImplementingLevel.COMMUNE}),
+    UnitKind.DEPARTMENT: frozenset({ImplementingLevel.PROVINCE}),
+    UnitKind.COMMUNE: frozenset({ImplementingLevel.COMMUNE}),
+    UnitKind.DISTRICT: frozenset({ImplementingLevel.COMMUNE}),
+}
+
+
+def procedure_levels_for(unit: Unit) -> frozenset[str]:
+    """The implementing levels (`ImplementingLevel` values) of the procedures under `unit`'s authority."""
+    if unit.kind in LEVELS_BY_KIND:
+        return LEVELS_BY_KIND[unit.kind]
+    for ancestor in reversed(list(Unit.objects.get_ancestors(unit)) if unit.depth > 1 else []):
+        if ancestor.kind in LEVELS_BY_KIND:
+            return LEVELS_BY_KIND[ancestor.kind]
+    return frozenset()
+
+
+def versions_for_unit(unit: Unit, qs: QuerySet[ProcedureVersion] | None = None) -> QuerySet[ProcedureVersion]:
+    """Versions (of `qs`, all by default) whose implementing levels include one of `unit`'s."""
+    qs = ProcedureVersion.objects.all() if qs is None else qs
+    levels = procedure_levels_for(unit)
+    return qs.filter(Exists(VersionLevel.objects.filter(version=OuterRef("pk"), level__in=list(levels))))
+
+
+def working_days_before(calendar, day: dt.date, days: int) -> dt.date:
+    """The day `days` working days before `day` (`day` itself not counted)."""
+    current, counted = day, 0
+    while counted < days:
+        current -= dt.timedelta(days=1)
+        if calendar.is_working_day(current):
+            counted += 1
+    return current
+
+
+def working_days_after(calendar, day: dt.date, days: int) -> dt.date:
+    """The day `days` working days after `day` (the Civil Code's count: the day of the event is not counted)."""
+    current, counted = day, 0
+    while counted < days:
+        current += dt.timedelta(days=1)
+        if calendar.is_working_day(current):
+            counted += 1
+    return current
+
+
+def announced_in(unit: Unit, period) -> QuerySet[ProcedureVersion]:
+    """Versions announced (new, amended, repealed) by a decision dated within the period, for `unit`."""
+    qs = ProcedureVersion.objects.filter(
+        status__in=[VersionStatus.PUBLISHED, VersionStatus.ABOLISHED], decision_date__gte=period.start, decision_date__lte=period.end,
+    )
+    return versions_for_unit(unit, qs)
+
+
+def published_on(version: ProcedureVersion, first_change: dt.datetime | None) -> dt.date:
+    return timezone.localdate(first_change or version.created_at)
+
+
+def complete_q() -> Q:
+    def has(model) -> Exists:
+        return Exists(model.objects.filter(version=OuterRef("pk")))
+
+    return (
+        Q(is_complete=True) & ~Q(name="") & ~Q(agency="") & Q(time_limit_value__isnull=False)
+        & has(ChannelInfo) & has(RequiredDocument) & has(ResultDocument) & has(LegalBasis)
+    )
+
+
+def transparency_measures(unit: Unit, period) -> dict[str, Measure]:
+    calendar = calendar_for(unit)
+    announced = list(announced_in(unit, period).only("pk", "decision_date", "effective_from", "created_at"))
+    changes = ProcedureChange.objects.filter(version__in=[v.pk for v in announced], field_path="status", new_value=VersionStatus.PUBLISHED)
+    first_published: dict[int, dt.datetime] = {}
+    for version_id, at in changes.order_by("version_id", "at").values_list("version_id", "at"):
+        first_published.setdefault(version_id, at)
+    on_time = sum(v.decision_date <= working_days_before(calendar, v.effective_from, ANNOUNCE_BEFORE_DAYS) for v in announced)
+    published_in_time = sum(
+        published_on(v, first_published.get(v.pk)) <= working_days_after(calendar, v.decision_date, PUBLISH_WITHIN_DAYS) for v in announced
+    )
+    from congvu.catalog.selectors import current_versions
+
+    snapshot = versions_for_unit(unit, current_versions(period.end).filter(status=VersionStatus.PUBLISHED))
+    published = snapshot.count()
+    complete = snapshot.filter(complete_q()).count()
+    return {
+        "1.1": Measure(on_time, len(announced)),
+        "1.2": Measure(published_in_time, len(announced)),
+        "1.3": Measure(complete, published),
+    }
