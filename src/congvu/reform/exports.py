@@ -2,6 +2,7 @@
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from congvu.core.excel import workbook_bytes
 from congvu.reform import selectors, services
@@ -32,7 +33,7 @@ def criteria_workbook(framework) -> bytes:
 
 def external_workbook(items) -> bytes:
     columns = [(_("Year"), 8), (_("Index"), 40), (_("Unit"), 40), (_("Score"), 10), (_("Rank"), 8), (_("Number of provinces ranked"), 12),
-               (_("Source"), 40), (_("Note"), 40), (_("Updated at"), 18)]
+               (_("Source"), 40), (pgettext("external index", "Note"), 40), (_("Updated at"), 18)]
     return workbook_bytes(_("External indices"), columns, (
         [i.year, i.get_kind_display(), i.unit.name, _number(i.score), i.rank, i.ranked_count, i.source, i.note, timezone.localtime(i.updated_at)]
         for i in items

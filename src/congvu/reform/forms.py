@@ -136,7 +136,7 @@ class ExternalIndexForm(forms.Form):
     rank = forms.IntegerField(label=_("Rank"), required=False, min_value=1, max_value=1000)
     ranked_count = forms.IntegerField(label=_("Number of provinces ranked"), required=False, min_value=1, max_value=1000)
     source = forms.CharField(label=_("Source"), max_length=300, required=False)
-    note = forms.CharField(label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(label=pgettext_lazy("external index", "Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, units=None, **kwargs):
         super().__init__(*args, **kwargs)

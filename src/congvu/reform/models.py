@@ -84,7 +84,7 @@ class Criterion(models.Model):
 
 
 class AssessmentState(models.TextChoices):
-    DRAFT = "draft", _("Draft")
+    DRAFT = "draft", pgettext_lazy("PAR assessment state", "Draft")
     SUBMITTED = "submitted", _("Submitted, awaiting verification")
     VERIFIED = "verified", _("Verified")
 
