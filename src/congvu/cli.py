@@ -113,15 +113,18 @@ def _supervise(procs: dict[str, subprocess.Popen], keep: set[str] = frozenset())
 
 
 def _worker_commands(only: str = "", interval: float = 1.0, task_args: list[str] | None = None) -> dict[str, list[str]]:
-    """The processes of `congvu worker`: notification delivery (outbox → SMTP / SMS gateway / demo mailbox)
-    and django-tasks' db_worker (background tasks), each in its own process so one slow send never holds up
-    the other."""
+    """The processes of `congvu worker`: notification delivery (outbox → SMTP / SMS gateway / demo mailbox),
+    django-tasks' db_worker (background tasks) and the indicator rollups kept fresh from new dossier events,
+    each in its own process so one slow job never holds up the others."""
     base = [sys.executable, "-m", "congvu.cli", "manage"]
     commands = {}
     if only in ("", "notify"):
         commands["gửi thông báo"] = [*base, "deliver_notifications", "--loop", "--interval", str(interval)]
     if only in ("", "tasks"):
         commands["tác vụ nền (db_worker)"] = [*base, "db_worker", *(task_args or [])]
+    if only in ("", "indices"):
+        # Dashboards read rollups; a few seconds behind the dossiers is fresh enough and keeps each pass small.
+        commands["cập nhật chỉ số (indices)"] = [*base, "refresh_indices", "--loop", "--interval", str(max(interval, 5.0))]
     return commands
 
 
@@ -244,7 +247,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.set_defaults(func=cmd_serve)
 
     worker = sub.add_parser("worker", help="chạy tiến trình xử lý nền (gửi thông báo email/SMS, tác vụ nền)")
-    worker.add_argument("--only", choices=["notify", "tasks"], help="chỉ chạy việc gửi thông báo (notify) hoặc tác vụ nền (tasks)")
+    worker.add_argument("--only", choices=["notify", "tasks", "indices"],
+                        help="chỉ chạy việc gửi thông báo (notify), tác vụ nền (tasks) hoặc cập nhật chỉ số (indices)")
     worker.add_argument("--interval", type=float, default=1.0, help="số giây chờ giữa hai lần kiểm tra hộp thư đi khi rảnh (mặc định 1)")
     worker.add_argument("rest", nargs=argparse.REMAINDER, help="sau --: tham số cho db_worker")
     worker.set_defaults(func=cmd_worker)

@@ -1,0 +1,114 @@
+"""Decision 766 from hand-built dossiers: the measures the rollups give each indicator, and the points the scheme in
+force gives them."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from congvu.dossiers import services as ds
+from congvu.indices import selectors, services
+from congvu.indices.measures import Measure
+from congvu.indices.models import IndicatorScheme
+from congvu.indices.periods import Period
+from congvu.indices.scoring import default_scheme_data
+from tests.dossiers.conftest import CITIZEN, catalogue, local, place, receive, staff  # noqa: F401
+from tests.indices.test_rollups import boss, finish, started  # noqa: F401
+
+MARCH = Period.month(2026, 3)
+
+
+@pytest.fixture
+def month(receive, place, staff, catalogue, boss):
+    """Four dossiers handled by commune A in March: D1 early with an electronic result, D2 late, D3 open within
+    time at the end of March (received 25 March), D4 refused. D2 got a feedback naming it (a complaint)."""
+    from congvu.feedback import services as fb
+
+    d1 = started(receive, local(2026, 3, 2, 9))
+    d1 = ds.record_result(d1, None, [{"name": "Giấy khai sinh", "electronic": True}], at=local(2026, 3, 4, 9))
+    d2 = finish(started(receive, local(2026, 3, 2, 9)), local(2026, 3, 11, 9))
+    d3 = started(receive, local(2026, 3, 25, 9))
+    d4 = ds.refuse(started(receive, local(2026, 3, 3, 9)), boss, "Không đủ điều kiện", at=local(2026, 3, 4, 9))
+    fb.submit_feedback(fb.FeedbackInput(
+        subject_kind="unit", unit=place.centre, nature="report", title="Trễ hẹn", content="Hồ sơ trễ hẹn trả kết quả.",
+        sender_name="Nguyễn Văn An", sender_phone="0912345678", sender_email="an@example.vn", dossier_code=d2.code,
+    ), at=local(2026, 3, 12, 9))
+    services.refresh()
+    return d1, d2, d3, d4
+
+
+def test_index_measures_worked_by_hand(month, place):
+    index = selectors.index_766(place.a, MARCH)
+    m = {row.code: row.measure for row in index.indicators}
+    # 2.1: D1 early, D4 refused (settled the day after receipt: early), D3 open within time; D2 late.
+    assert m["2.1"] == Measure(3, 4)
+    assert index.indicator("2.1").points == Decimal("15.00")  # 20 × 3/4
+    assert m["3.3"] == Measure(0, 4)  # all at the counter
+    assert m["4.1"] == Measure(1, 2)  # results of D1 (electronic) and D2; a refusal has no result
+    # 5.4: finished D1, D2, D4; D2 is late and complained about: 100% − (1/3 + 1/3) = 1/3.
+    assert m["5.4"] == Measure(1, 3)
+    # Not recorded by congvu: no measure, 0 points, and the rule says why.
+    for code in ("1.4", "4.5a", "4.5b", "4.6"):
+        assert m[code] is None and index.indicator(code).points == 0
+        assert "chưa ghi nhận" in index.indicator(code).rule_text or "chưa được" in index.indicator(code).rule_text
+    assert index.indicator("2.2").points == 0 and index.indicator("2.2").value is not None  # monitoring only, in days
+    assert index.unit == place.a and index.period == MARCH and index.scheme_name
+    assert index.total == sum(g.points for g in index.groups)
+
+
+def test_procedure_counts_and_payment(month, place, catalogue):
+    index = selectors.index_766(place.a, MARCH)
+    m = {row.code: row.measure for row in index.indicators}
+    online = catalogue.five.online_submission or catalogue.five.online_level in ("full", "partial")
+    assert m["3.1"] == Measure(int(online), 1)  # one procedure used in March
+    assert m["3.2"] == Measure(0, int(online))  # nothing was filed online
+    assert m["3.6"].numerator == 0
+
+
+def test_metric_value_and_trend(month, place):
+    assert selectors.metric_value("on_time_rate", place.a, MARCH) == Decimal("75.00")
+    assert selectors.metric_value("received", place.a, MARCH) == 4
+    assert selectors.metric_value("766.2.1", place.a, MARCH) == Decimal("15.00")
+    assert selectors.metric_value("766.total", place.a, MARCH) == selectors.index_766(place.a, MARCH).total
+    points = selectors.trend(place.a, MARCH.last_months(3), "received")
+    assert [(p.key, v) for p, v in points] == [("2026-01", 0), ("2026-02", 0), ("2026-03", 4)]
+    assert set(selectors.METRICS) >= {"766.total", "766.2.1", "766.5.4", "on_time_rate", "online_share", "satisfaction",
+                                      "received", "open_overdue", "apologies", "finished_late"}
+    with pytest.raises(KeyError):
+        selectors.metric_value("no_such_metric", place.a, MARCH)
+
+
+def test_complaint_arriving_later_is_picked_up(receive, place, staff):
+    from congvu.feedback import services as fb
+
+    d = finish(started(receive, local(2026, 3, 2, 9)), local(2026, 3, 4, 9))
+    services.refresh()
+    assert {r.code: r.measure for r in selectors.index_766(place.a, MARCH).indicators}["5.4"] == Measure(1, 1)
+    fb.submit_feedback(fb.FeedbackInput(
+        subject_kind="unit", unit=place.centre, nature="report", title="Thái độ", content="Cán bộ hướng dẫn chưa rõ.",
+        sender_name="Nguyễn Văn An", sender_phone="0912345678", sender_email="an@example.vn", dossier_code=d.code,
+    ), at=local(2026, 4, 2, 9))
+    assert services.refresh() == 1
+    assert {r.code: r.measure for r in selectors.index_766(place.a, MARCH).indicators}["5.4"] == Measure(0, 1)
+    assert services.check() == []
+
+
+def test_default_scheme_installed_and_validated(db):
+    row = IndicatorScheme.objects.get()
+    assert row.definition == default_scheme_data()
+    row.full_clean()
+    broken = IndicatorScheme(effective_from=dt.date(2027, 1, 1), name="Sai", definition={**default_scheme_data(), "total": 90})
+    with pytest.raises(ValidationError) as caught:
+        broken.full_clean()
+    assert "definition" in caught.value.message_dict
+    with pytest.raises(ValidationError):
+        IndicatorScheme(effective_from=dt.date(2027, 1, 1), name="Sai", definition=[1, 2]).full_clean()
+
+
+def test_scheme_in_force_on_the_last_day(month, place):
+    data = default_scheme_data()
+    data["name"] = "Bộ chỉ số thử từ 15/3"
+    IndicatorScheme.objects.create(effective_from=dt.date(2026, 3, 15), name=data["name"], definition=data)
+    assert selectors.index_766(place.a, MARCH).scheme_name == "Bộ chỉ số thử từ 15/3"
+    assert selectors.index_766(place.a, Period.month(2026, 2)).scheme_name != "Bộ chỉ số thử từ 15/3"
