@@ -26,7 +26,7 @@ def small_framework_data(**overrides) -> dict:
             {"code": "2", "name": "Thủ tục hành chính", "max_points": 6, "children": [
                 {"code": "2.1", "name": "Công khai thủ tục", "max_points": 3},
                 {"code": "2.2", "name": "Tỷ lệ đúng hạn", "max_points": 3, "metric": "on_time_rate",
-                 "scoring": {"method": "thresholds", "thresholds": [["0.98", 3], ["0.9", 2]]}},
+                 "scoring": {"method": "thresholds", "thresholds": [["98", 3], ["90", 2]]}},
             ]},
         ],
     }

@@ -24,7 +24,7 @@ def test_install_creates_the_tree_and_an_audit_row(framework):
     codes = list(framework.criteria.order_by("order").values_list("code", "parent__code"))
     assert codes == [("1", None), ("1.1", "1"), ("1.2", "1"), ("2", None), ("2.1", "2"), ("2.2", "2")]
     bound = Criterion.objects.get(framework=framework, code="2.2")
-    assert bound.scoring == {"method": "thresholds", "thresholds": [["0.98", "3"], ["0.9", "2"]]}
+    assert bound.scoring == {"method": "thresholds", "thresholds": [["98", "3"], ["90", "2"]]}
     assert AuditEntry.objects.filter(framework=framework, action="install_framework").count() == 1
 
 
@@ -37,14 +37,14 @@ def test_second_framework_for_same_year_and_target_is_refused(framework, people)
 
 
 def test_full_flow_with_correction_gives_final_score_band_and_audit(framework, place, people, measured):
-    measured[("on_time_rate", "T01-A")] = D("0.95")  # ≥ 0.9 and < 0.98 → 2 points
+    measured[("on_time_rate", "T01-A")] = D("95")  # ≥ 90 and < 98 (percent) → 2 points
     a = fill(framework, place.a, people.leader_a)
     assert a.self_score == D("6.00")  # 1.5 + 2 + 2.5; the bound criterion is not measured before submission
     a = services.submit_assessment(a, people.leader_a)
     assert a.state == AssessmentState.SUBMITTED
     assert a.self_score == D("8.00")  # + 2 measured points
     auto = a.scores.get(criterion__code="2.2")
-    assert (auto.metric_value, auto.verified_points, auto.verification) == (D("0.9500"), D("2.00"), Verification.AUTOMATIC)
+    assert (auto.metric_value, auto.verified_points, auto.verification) == (D("95.0000"), D("2.00"), Verification.AUTOMATIC)
 
     a = services.verify_assessment(a, people.reform, {
         "1.1": Decision(Verification.ACCEPTED), "1.2": Decision(Verification.ACCEPTED),
@@ -88,7 +88,7 @@ def test_ranking_ties_share_a_rank(framework, place, people, measured):
 
     c = units.add_unit("Xã Sóc Sơn", UnitKind.COMMUNE, "T01-C", parent=place.province)
     leader_c = units.create_staff_member("lanhdao-c", "Lãnh đạo C", c, Role.UNIT_LEADER).user
-    measured.update({("on_time_rate", "T01-A"): D("0.99"), ("on_time_rate", "T01-B"): D("0.91"), ("on_time_rate", "T01-C"): D("0.5")})
+    measured.update({("on_time_rate", "T01-A"): D("99"), ("on_time_rate", "T01-B"): D("91"), ("on_time_rate", "T01-C"): D("50")})
     accept_all = {code: Decision(Verification.ACCEPTED) for code in ("1.1", "1.2", "2.1")}
     # A: 1.5 + 2.5 + 2 + 3 = 9 (A).  B: 1.5 + 2.5 + 3 + 2 = 9 (A).  C: 1 + 1 + 1 + 0 = 3 (D).
     for unit, leader, points in ((place.a, people.leader_a, ("1.5", "2.5", "2")), (place.b, people.leader_b, ("1.5", "2.5", "3")),
@@ -186,3 +186,11 @@ def test_framework_of_another_kind_is_refused(framework, place, people):
     with pytest.raises(ParError) as caught:
         services.open_assessment(framework, place.dept, people.reform)
     assert caught.value.code == ParErrorCode.INVALID
+
+
+def test_bound_criterion_reads_the_real_indicator_for_the_framework_year(framework, place, people):
+    """No monkeypatching: congvu.indices.selectors.metric_value answers for the year 2026; a commune without any
+    dossier has no on-time rate, so the bound criterion scores 0 and shows no value."""
+    a = services.submit_assessment(fill(framework, place.a, people.leader_a), people.leader_a)
+    auto = a.scores.get(criterion__code="2.2")
+    assert (auto.metric_value, auto.verified_points, auto.verification) == (None, D("0.00"), Verification.AUTOMATIC)

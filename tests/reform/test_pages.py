@@ -36,7 +36,7 @@ def test_staff_home_card_and_home(login, people, framework):
 
 
 def test_leader_saves_a_draft_and_submits_through_the_page(login, people, place, framework, measured):
-    measured[("on_time_rate", "T01-A")] = D("0.99")
+    measured[("on_time_rate", "T01-A")] = D("99")
     c = ids(framework)
     client = login(people.leader_a)
     assert client.get(page(framework, place.a)).status_code == 200
@@ -56,7 +56,7 @@ def test_leader_saves_a_draft_and_submits_through_the_page(login, people, place,
     response = client.post(page(framework, place.a), {**post, f"p_{c['2.1']}": "3", "action": "submit"})
     assert response.status_code == 302
     a.refresh_from_db()
-    assert a.state == AssessmentState.SUBMITTED and a.self_score == D("9.5")  # 1.5 + 2 + 3 + 3 (0.99 ≥ 0.98)
+    assert a.state == AssessmentState.SUBMITTED and a.self_score == D("9.5")  # 1.5 + 2 + 3 + 3 (99 ≥ 98)
     # Locked: the page shows no form any more.
     assert b'name="action" value="submit"' not in client.get(page(framework, place.a)).content
 
@@ -107,7 +107,7 @@ def test_verification_page_only_for_the_reform_office(login, people, place, fram
 
 
 def test_verify_with_correction_through_the_page(login, people, place, framework, measured):
-    measured[("on_time_rate", "T01-A")] = D("0.5")  # below every threshold → 0
+    measured[("on_time_rate", "T01-A")] = D("50")  # below every threshold → 0
     submitted(framework, place, people)
     c = ids(framework)
     client = login(people.reform)
@@ -188,12 +188,12 @@ def test_import_excel_workbook(people):
 
     content = workbook(INFO, [
         ["1", "Chỉ đạo", 4], ["1.1", "Kế hoạch", 4, None, None, None, "Quyết định ban hành"],
-        ["2", "Thủ tục", 6], ["2.1", "Đúng hạn", 6, "on_time_rate", "ngưỡng", "0.98:6; 0.9:3"],
+        ["2", "Thủ tục", 6], ["2.1", "Đúng hạn", 6, "on_time_rate", "ngưỡng", "98:6; 90:3"],
     ])
     framework = services.install_framework(read_framework_file(content, "khung.xlsx"), actor=people.reform)
     assert (framework.target, framework.year, framework.total_points) == ("department", 2026, D(10))
     bound = framework.criteria.get(code="2.1")
-    assert bound.scoring == {"method": "thresholds", "thresholds": [["0.98", "6"], ["0.9", "3"]]}
+    assert bound.scoring == {"method": "thresholds", "thresholds": [["98", "6"], ["90", "3"]]}
     assert framework.band_pairs[0] == ("A", D(9))
 
 

@@ -32,8 +32,8 @@ class FrameworkError(ValueError):
 @dataclass(frozen=True)
 class Scoring:
     """How a bound criterion's metric value becomes points: proportional (points = max × value ÷ scale, so a
-    rate of 0.9 on a 3-point criterion gives 2.7; scale 100 for a metric given in percent or points out of
-    100), or thresholds [(minimum value, points)], the first minimum the value reaches wins, else 0."""
+    rate of 0.9 on a 3-point criterion gives 2.7; scale 100 for a metric given in percent — on_time_rate,
+    online_share and satisfaction are — or in points out of 100 like 766.total), or thresholds [(minimum value, points)], the first minimum the value reaches wins, else 0."""
 
     method: str
     scale: Decimal = Decimal("1")
