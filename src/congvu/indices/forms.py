@@ -77,8 +77,8 @@ class PeriodForm(forms.Form):
     year = forms.IntegerField(label=pgettext_lazy("period", "Year"), required=False, min_value=2000, max_value=2100)
     month = forms.TypedChoiceField(label=pgettext_lazy("period", "Month"), choices=MONTH_CHOICES, coerce=int, required=False, empty_value=None)
     quarter = forms.TypedChoiceField(label=pgettext_lazy("period", "Quarter"), choices=QUARTER_CHOICES, coerce=int, required=False, empty_value=None)
-    start = forms.DateField(label=_("From"), required=False, help_text=_("For a custom range."))
-    end = forms.DateField(label=_("To"), required=False, help_text=_("For a custom range; the day is included."))
+    start = forms.DateField(label=pgettext_lazy("period", "From"), required=False, help_text=_("For a custom range."))
+    end = forms.DateField(label=pgettext_lazy("period", "To"), required=False, help_text=_("For a custom range; the day is included."))
     period = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
 
     def __init__(self, data=None, *, user, default_unit: Unit | None = None, today: dt.date | None = None, **kwargs):
@@ -90,7 +90,9 @@ class PeriodForm(forms.Form):
         super().__init__(data, **kwargs)
         count = self.units.count()
         if count <= MAX_UNIT_CHOICES:
-            self.fields["unit"].widget = forms.Select(choices=unit_choices(self.units.order_by("path")))
+            choices = unit_choices(self.units.order_by("path"))
+            self.fields["unit"].widget = forms.Select(choices=choices)
+            self.fields["unit"].choices = choices  # what the shared field template lists
         else:
             self.fields["unit"].help_text = _("Type the unit's code.")
 
