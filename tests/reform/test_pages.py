@@ -236,3 +236,9 @@ def test_admin_refuses_a_tree_whose_sums_do_not_match(admin_client, framework):
     assert framework.criteria.get(code="1.1").max_points == D("1.5")
     post[f"criteria-{index}-max_points"] = "1.5"
     assert admin_client.post(url, post).status_code == 302
+
+
+def test_reform_admin_cannot_fill_in_a_units_self_assessment_and_nothing_is_written(login, people, place, framework):
+    response = login(people.reform).post(page(framework, place.a), {"action": "save"})
+    assert response.status_code == 403 and "lãnh đạo đơn vị" in response.content.decode()
+    assert not Assessment.objects.filter(framework=framework, unit=place.a).exists()

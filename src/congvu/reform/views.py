@@ -150,12 +150,13 @@ def assessment(request, pk, code):
     existing = Assessment.objects.filter(framework=framework, unit=unit).first()
     if request.method != "POST":
         return _assessment_page(request, framework, unit, existing)
+    # Refused before anything is written: a forbidden post must not even open the unit's draft.
+    if not access.can_edit_assessment(request.user, existing or Assessment(framework=framework, unit=unit)):
+        return _forbidden(request, _("Only the unit's leader or a staff member they delegated assesses the unit."))
     try:
         current = existing or services.open_assessment(framework, unit, request.user)
     except ParError as error:
         return _forbidden(request, error.message) if error.status == 403 else _assessment_page(request, framework, unit, existing, error=error, status=400)
-    if not access.can_edit_assessment(request.user, current):
-        return _forbidden(request, _("Only the unit's leader or a staff member they delegated assesses the unit."))
     form = SelfAssessmentForm(services.leaves_of(framework), selectors.scores_by_criterion(current), request.POST, request.FILES)
     if not form.is_valid():
         return _assessment_page(request, framework, unit, current, form=form, status=400)
