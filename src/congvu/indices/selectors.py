@@ -159,6 +159,8 @@ class Figures:
 
 def _figures_by(unit_ids, period: Period, group: str | None, now=None) -> dict:
     start, end = _bounds(period, now)
+    if end <= start:  # a period that has not begun: nothing carried into it yet, nothing happened in it
+        return {}
     before = window(unit_ids, None, start, group)
     flows = window(unit_ids, start, end, group)
     out = {}
