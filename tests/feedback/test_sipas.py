@@ -142,6 +142,14 @@ def test_rollups_equal_raw_counting_across_months_and_custom_ranges(rate, place)
     assert ranged.ratings == 3 and ranged.factors[0].satisfied == 1  # 2 (31 Mar), 4 (1 Apr), 3 (20 Apr)
     assert sipas_index(place.province, Period.year(2026)).factors[0].answers == 5
     assert sipas_index(place.b, Period.year(2026)).ratings == 0  # another commune's handling unit
+    # A year after a refresh: rollup rows for the whole months, raw ratings only above the checkpoint (none).
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        sipas_index(place.province, Period.year(2026))
+    raw = [q["sql"] for q in queries.captured_queries if '"feedback_rating"' in q["sql"] and '."id" > ' not in q["sql"]]
+    assert raw == [] and len(queries.captured_queries) <= 12
 
 
 def test_ratings_newer_than_the_rollups_and_late_commits_are_counted(rate, place):
