@@ -62,6 +62,15 @@ def test_leader_reads_the_dashboard_and_changes_the_period_with_the_keyboard(sta
     expect(page.locator("#behind-table")).to_contain_text(history.stuck.code)
     shots(page, "records-behind-overdue")
 
+    # The scorecard and the report of the same month, reached from the tabs.
+    page.goto("/staff/indices/?unit=T01-A&period=2026-03")
+    page.get_by_role("link", name="Chỉ số 766", exact=True).click()
+    expect(page.locator('#scorecard tr[data-indicator="2.1"]')).to_contain_text("Hồ sơ xử lý trước hạn, đúng hạn")
+    shots(page, "scorecard")
+    page.get_by_role("link", name="Báo cáo", exact=True).click()
+    expect(page.locator("#report-table tfoot")).to_contain_text("Tổng cộng")
+    shots(page, "report")
+
     # The public page on a phone (the last full month of the test clock: March 2026).
     monkeypatch.setattr("congvu.indices.views.last_full_month", lambda: __import__("congvu.indices.periods", fromlist=["Period"]).Period.month(2026, 3))
     citizen = open_page(phone=True)

@@ -16,6 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -67,8 +68,9 @@ def show(number, suffix: str = "") -> str:
     """Vietnamese number formatting as reports print it (dot between thousands, decimal comma), "—" for no value."""
     if number is None:
         return "—"
-    decimals = 0 if isinstance(number, int) else max(0, -Decimal(number).as_tuple().exponent)
-    text = f"{number:,.{decimals}f}"
+    # At most two decimals: sums of working days come with the full precision of the arithmetic behind them.
+    decimals = 0 if isinstance(number, int) else min(2, max(0, -Decimal(number).as_tuple().exponent))
+    text = f"{Decimal(number).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP):,.{decimals}f}"
     return text.replace(",", " ").replace(".", ",").replace(" ", ".") + suffix
 
 
@@ -175,6 +177,11 @@ def ranking_table(rows, metric, behind: Callable) -> list[RankLine]:
     return [RankLine(r.rank, r.unit, show_metric(metric, r.value), metric_number(metric, r.value), r.measure, behind(r.unit)) for r in rows]
 
 
+def chart_height(bars: int, per_bar: int = 28) -> str:
+    """A horizontal bar chart tall enough for its bars to be read (a province has a hundred communes)."""
+    return f"{max(200, per_bar * bars + 90)}px"
+
+
 def ranking_chart(rows, metric) -> dict:
     numbers = [metric_number(metric, r.value) for r in rows]
     return {"type": "hbar", "labels": [r.unit.name for r in rows], "percent": is_rate(metric),
@@ -184,18 +191,25 @@ def ranking_chart(rows, metric) -> dict:
 # ------------------------------------------------------------------------------------------------ Decision 766
 
 
-def scorecard(index, behind: Callable[[str, str], str]) -> list[dict]:
-    """Groups with their indicators: measure, rate, points of max, the rule applied, links to the records."""
+def scorecard(index, behind: Callable[[str, str], str], metrics: dict | None = None) -> list[dict]:
+    """Groups with their indicators: measure, rate, points of max, the rule applied, links to the records. A
+    monitoring-only indicator (no points: 2.2 average days, 5.1) shows its value in its own unit instead of a rate."""
+    metrics = metrics or {}
     by_group: dict[str, list] = {}
     for ind in index.indicators:
         measure = ind.measure
+        monitoring = not ind.max_points
+        kind = getattr(metrics.get(f"766.{ind.code}"), "kind", "percent")
+        suffix = " " + _("days") if kind == "days" else "%"
+        if monitoring:
+            rate = show(metric_number(None, ind.value), suffix) if ind.value is not None else "—"
+        else:
+            rate = show(percent(measure.rate), "%") if measure is not None else "—"
         by_group.setdefault(ind.group, []).append({
             "code": ind.code, "name": ind.name, "measure": measure,
             "numerator": show(measure.numerator) if measure is not None else "—",
             "denominator": show(measure.denominator) if measure is not None else "—",
-            "rate": show(percent(measure.rate), "%") if measure is not None else "—",
-            # A monitoring-only indicator (2.2 average days, 5.1) is shown by its value; the others by their rate.
-            "value": show(metric_number(None, ind.value)) if ind.value is not None and not ind.max_points else "",
+            "rate": rate, "monitoring": monitoring, "value_number": ind.value,
             "points": show(metric_number(None, ind.points)), "max_points": show(metric_number(None, ind.max_points)),
             "points_number": ind.points, "max_number": ind.max_points,
             "rule_text": ind.rule_text,
@@ -223,8 +237,9 @@ def scorecard_workbook(context) -> bytes:
         rows.append([group["code"], group["name"], None, None, None, _float(group["points_number"]), _float(group["max_number"]), ""])
         for ind in group["indicators"]:
             m = ind["measure"]
-            rows.append([ind["code"], ind["name"], m.numerator if m else None, m.denominator if m else None,
-                         _float(percent(m.rate)) if m else None, _float(ind["points_number"]), _float(ind["max_number"]), ind["rule_text"]])
+            rate = ind["value_number"] if ind["monitoring"] else (percent(m.rate) if m else None)
+            rows.append([ind["code"], ind["name"], _float(m.numerator) if m else None, _float(m.denominator) if m else None,
+                         _float(rate), _float(ind["points_number"]), _float(ind["max_number"]), ind["rule_text"]])
     return _sheet(_("Decision 766"), head, SCORECARD_COLUMNS, rows)
 
 
@@ -316,7 +331,7 @@ def report_workbook(context) -> bytes:
         ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=width)
         ws.cell(row=r, column=1).alignment = Alignment(horizontal="center")
     top = len(title_lines) + 2
-    ws.cell(row=top, column=1, value=_("No."))
+    ws.cell(row=top, column=1, value=pgettext("report column", "No."))
     ws.cell(row=top, column=2, value=_("Field"))
     ws.merge_cells(start_row=top, start_column=1, end_row=top + 1, end_column=1)
     ws.merge_cells(start_row=top, start_column=2, end_row=top + 1, end_column=2)

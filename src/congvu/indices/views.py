@@ -143,7 +143,7 @@ def dashboard(request):
         "tiles": tiles, "trends": trends,
         "metrics": selectors.METRICS, "metric_key": metric_key, "metric": metric,
         "ranking": reports.ranking_table(ranking, metric, lambda u: behind_url(u, period, metric_key)),
-        "ranking_chart": reports.ranking_chart(ranking, metric),
+        "ranking_chart": reports.ranking_chart(ranking, metric), "ranking_height": reports.chart_height(len(ranking)),
         "overdue_rows": overdue_rows, "overdue_count": overdue.queryset.count(),
         "overdue_url": behind_url(unit, period, "open_overdue"),
         "query": query,
@@ -163,7 +163,7 @@ def _scorecard(request):
     as_of = _fresh()
     index = selectors.index_766(unit, period)
     card = reports.scorecard(index, lambda code, part: behind_url(unit, period, f"766.{code}", part)
-                             if _has_records(unit, period, f"766.{code}", part) else "")
+                             if _has_records(unit, period, f"766.{code}", part) else "", selectors.METRICS)
     return form, {"unit": unit, "period": period, "as_of": as_of, "index": index, "card": card}
 
 
@@ -217,7 +217,7 @@ def _ranking(request):
     return form, {
         "unit": unit, "period": period, "as_of": as_of, "metric": metric, "metric_key": metric_key, "unit_kind": kind or "",
         "rows": reports.ranking_table(rows, metric, lambda u: behind_url(u, period, metric_key)),
-        "chart": reports.ranking_chart(rows, metric),
+        "chart": reports.ranking_chart(rows, metric), "chart_height": reports.chart_height(len(rows)),
     }
 
 
@@ -363,5 +363,5 @@ def transparency(request):
     shown = [row for row in rows if all(term in fold(row.name) for term in fold(q).split())] if q else rows
     return render(request, "indices/transparency.html", {
         "period": period, "province": province, "provinces": provinces, "rows": shown, "all_count": len(rows), "q": q,
-        "as_of": as_of, "chart": reports.transparency_chart(shown),
+        "as_of": as_of, "chart": reports.transparency_chart(shown), "chart_height": reports.chart_height(len(shown), 44),
     })
