@@ -467,18 +467,17 @@ class _History:
             pass
 
     def _step(self, dossier):
-        from congvu.dossiers.services import active_step
+        """The active step (the dossier row caches which one it is)."""
+        from congvu.dossiers.models import DossierStep
 
-        return active_step(dossier)
+        return DossierStep.objects.get(pk=dossier.current_step_id)
 
     def _process(self, dossier, office: Office, code: str, online: bool, progress: float, counter: Clock) -> None:
         rng = self.rng
         handling_code = office.handling or dossier.handling_unit.code
-        desk = self.clocks.get(handling_code) or counter
         if handling_code not in self.clocks:
-            from congvu.workcal.services import calendar_for
-
-            desk = self.clocks[handling_code] = Clock(calendar_for(dossier.handling_unit), rng)
+            self.clocks[handling_code] = Clock(self._calendar(dossier.handling_unit), rng)
+        desk = self.clocks[handling_code]
         slow = rng.random() < office.slow_share
         slow_at = rng.choices(["specialist", "leader", "joint"], weights=[7, 2, 1 if code in office.joint else 0])[0] if slow else ""
         joint = code in office.joint and rng.random() < 0.7
@@ -642,10 +641,9 @@ class _History:
     # -------------------------------------------------------------------------------------------- feedback
 
     def _feedback(self) -> None:
+        from congvu.catalog import selectors as catalog
         from congvu.feedback import services
         from congvu.feedback.services import FeedbackInput
-
-        from congvu.catalog import selectors as catalog
 
         rng = self.rng
         users = self.users
