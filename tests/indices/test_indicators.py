@@ -58,12 +58,36 @@ def test_index_measures_worked_by_hand(month, place):
 
 
 def test_procedure_counts_and_payment(month, place, catalogue):
-    index = selectors.index_766(place.a, MARCH)
-    m = {row.code: row.measure for row in index.indicators}
-    online = catalogue.five.online_submission or catalogue.five.online_level in ("full", "partial")
-    assert m["3.1"] == Measure(int(online), 1)  # one procedure used in March
-    assert m["3.2"] == Measure(0, int(online))  # nothing was filed online
+    from congvu.catalog.models import Procedure
+    from congvu.catalog.selectors import version_in_force
+
+    # By hand: every commune-level procedure in force on 31 March, and which of them are offered online or carry a fee.
+    authority, online, fee = set(), set(), set()
+    for procedure in Procedure.objects.all():
+        v = version_in_force(procedure, MARCH.end)
+        if v is None or v.status == "abolished" or not v.levels.filter(level="commune").exists():
+            continue
+        authority.add(procedure.pk)
+        if v.online_submission or v.online_level in ("full", "partial"):
+            online.add(procedure.pk)
+        if v.fees.filter(amount_vnd__gt=0).exists():
+            fee.add(procedure.pk)
+    assert authority, "the starter catalogue has commune-level procedures"
+    m = {row.code: row.measure for row in selectors.index_766(place.a, MARCH).indicators}
+    assert m["3.1"] == Measure(len(online), len(authority))
+    assert m["3.2"] == Measure(0, len(online))  # nothing was filed online in March
+    assert m["3.5"] == Measure(len(fee & online), len(fee))
+    assert m["3.5b"] == Measure(0, len(fee))
     assert m["3.6"].numerator == 0
+
+
+def test_ranking_on_the_index_equals_each_units_index(month, place):
+    rows = selectors.ranking(place.province, MARCH, "766.total")
+    for row in rows:
+        assert row.value == selectors.index_766(row.unit, MARCH).total
+    assert [r.rank for r in rows] == sorted(r.rank for r in rows)
+    rows = selectors.ranking(place.province, MARCH, "766.2.1")
+    assert next(r for r in rows if r.unit == place.a).value == Decimal("15.00")
 
 
 def test_metric_value_and_trend(month, place):

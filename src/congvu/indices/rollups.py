@@ -78,40 +78,51 @@ def local_day(instant: dt.datetime) -> dt.date:
 # ------------------------------------------------------------------------------------------------ facts
 
 
-def compute_facts(dossier_ids) -> dict[int, dict]:
-    """The fact of each dossier in `dossier_ids`, from the raw rows, with a fixed number of queries per call."""
+def compute_facts(dossier_ids=None, *, span: tuple[int, int] | None = None, calendars: _Calendars | None = None) -> dict[int, dict]:
+    """The fact of each dossier in `dossier_ids` (or with an id in the inclusive `span`, how a rebuild reads: a
+    range is cheaper to send and plan than thousands of ids), from the raw rows, with a fixed number of queries
+    per call. `calendars` may be shared between calls (working calendars by receiving unit)."""
     from congvu.dossiers.models import (
         Apology, Closure, Dossier, DossierDocument, DossierEvent, DossierResult, PaymentRequest, SupplementRequest,
     )
     from congvu.catalog.models import Fee
     from congvu.feedback.models import Feedback, Rating
 
-    ids = list(dossier_ids)
-    if not ids:
-        return {}
-    rows = list(Dossier.objects.filter(pk__in=ids).values(
+    if span is not None:
+        lo, hi = span
+
+        def of(field: str = "dossier_id") -> dict:
+            return {f"{field}__gte": lo, f"{field}__lte": hi}
+    else:
+        ids = list(dossier_ids or ())
+        if not ids:
+            return {}
+
+        def of(field: str = "dossier_id") -> dict:
+            return {f"{field}__in": ids}
+    rows = list(Dossier.objects.filter(**of("pk")).values(
         "pk", "event_count", "handling_unit_id", "receiving_unit_id", "procedure_version_id", "procedure_version__procedure_id",
         "procedure_version__field_id", "channel", "state", "received_at", "clock_started_at", "original_due_at", "due_at",
         "paused_at", "finished_at", "timeliness", "supplement_count", "applicant__personal_id",
     ))
-    closures = {c["dossier_id"]: c for c in Closure.objects.filter(dossier_id__in=ids).values("dossier_id", "kind", "at")}
-    apologies = {a["dossier_id"]: a for a in Apology.objects.filter(dossier_id__in=ids).values("dossier_id", "issued_at", "previous_due_at")}
-    second_requests = dict(SupplementRequest.objects.filter(dossier_id__in=ids, number=2).values_list("dossier_id", "requested_at"))
+    closures = {c["dossier_id"]: c for c in Closure.objects.filter(**of()).values("dossier_id", "kind", "at")}
+    apologies = {a["dossier_id"]: a for a in Apology.objects.filter(**of()).values("dossier_id", "issued_at", "previous_due_at")}
+    second_requests = dict(SupplementRequest.objects.filter(**of(), number=2).values_list("dossier_id", "requested_at"))
     events = defaultdict(list)
-    for e in (DossierEvent.objects.filter(dossier_id__in=ids, action__in=(*PAUSES, *RESUMES, "not_accept"))
+    for e in (DossierEvent.objects.filter(**of(), action__in=(*PAUSES, *RESUMES, "not_accept"))
               .order_by("dossier_id", "seq").values("dossier_id", "action", "at", due=KT("data__set__due_at"))):
         events[e["dossier_id"]].append(e)
     versions = {r["procedure_version_id"] for r in rows}
     fee_versions = set(Fee.objects.filter(version_id__in=versions, amount_vnd__gt=0).values_list("version_id", flat=True))
-    payment_requested = set(PaymentRequest.objects.filter(dossier_id__in=ids, amount_vnd__gt=0).values_list("dossier_id", flat=True))
-    paid_online = set(PaymentRequest.objects.filter(dossier_id__in=ids, paid_online=True, paid_at__isnull=False).values_list("dossier_id", flat=True))
-    with_files = set(DossierDocument.objects.filter(dossier_id__in=ids, file__isnull=False).values_list("dossier_id", flat=True))
-    reused = set(DossierDocument.objects.filter(dossier_id__in=ids, reused_from__isnull=False).values_list("dossier_id", flat=True))
-    result_files = set(DossierResult.objects.filter(dossier_id__in=ids, file__isnull=False).values_list("dossier_id", flat=True))
-    electronic = set(DossierResult.objects.filter(dossier_id__in=ids, electronic=True).values_list("dossier_id", flat=True))
-    complained = set(Rating.objects.filter(dossier_id__in=ids, dislike=True).values_list("dossier_id", flat=True))
-    complained |= set(Feedback.objects.filter(dossier_id__in=ids).values_list("dossier_id", flat=True))
-    calendars = _Calendars()
+    payment_requested = set(PaymentRequest.objects.filter(**of(), amount_vnd__gt=0).values_list("dossier_id", flat=True))
+    paid_online = set(PaymentRequest.objects.filter(**of(), paid_online=True, paid_at__isnull=False).values_list("dossier_id", flat=True))
+    with_files = set(DossierDocument.objects.filter(**of(), file__isnull=False).values_list("dossier_id", flat=True))
+    reused = set(DossierDocument.objects.filter(**of(), reused_from__isnull=False).values_list("dossier_id", flat=True))
+    result_files = set(DossierResult.objects.filter(**of(), file__isnull=False).values_list("dossier_id", flat=True))
+    electronic = set(DossierResult.objects.filter(**of(), electronic=True).values_list("dossier_id", flat=True))
+    complained = set(Rating.objects.filter(**of(), dislike=True).values_list("dossier_id", flat=True))
+    complained |= set(Feedback.objects.filter(**of()).values_list("dossier_id", flat=True))
+    calendars = calendars or _Calendars()
 
     facts = {}
     for r in rows:
@@ -171,7 +182,7 @@ class _Calendars:
             from congvu.units.models import Unit
             from congvu.workcal.services import calendar_for
 
-            self._by_unit[unit_id] = calendar_for(Unit.objects.get(pk=unit_id))
+            self._by_unit[unit_id] = calendar_for(Unit.objects.only("pk", "path", "depth").get(pk=unit_id))
         return self._by_unit[unit_id]
 
 

@@ -66,7 +66,7 @@ def _segments(a: dt.date | None, b: dt.date):
 
 
 _SUMS = {name: Sum(name) for name in rollups.ALL_COUNTERS}
-_GROUP_COLUMN = {None: None, "unit": "unit_id", "procedure": "procedure_id", "field": "field_id"}
+_GROUP_COLUMN = {None: None, "unit": "unit_id", "procedure": "procedure_id", "field": "field_id", "unit_procedure": ("unit_id", "procedure_id")}
 
 
 def _rollup_sums(unit_ids, grain, day_range, group, by_procedure: bool) -> dict:
@@ -77,10 +77,11 @@ def _rollup_sums(unit_ids, grain, day_range, group, by_procedure: bool) -> dict:
     qs = qs.filter(day__lt=hi)
     qs = qs.filter(procedure_id__gt=0) if by_procedure else qs.filter(procedure_id=0)
     column = _GROUP_COLUMN[group]
-    rows = qs.values(column).annotate(**_SUMS) if column else [qs.aggregate(**_SUMS)]
+    columns = column if isinstance(column, tuple) else (column,) if column else ()
+    rows = qs.values(*columns).annotate(**_SUMS) if columns else [qs.aggregate(**_SUMS)]
     out = {}
     for row in rows:
-        key = row.pop(column) if column else None
+        key = tuple(row.pop(c) for c in columns) if isinstance(column, tuple) else row.pop(column) if column else None
         out[key] = Counts({n: a for n, a in row.items() if a})
     return out
 
@@ -92,6 +93,8 @@ def _merge(into: dict, more: dict) -> None:
 
 def _fact_key(group):
     column = _GROUP_COLUMN[group]
+    if isinstance(column, tuple):
+        return lambda fact: tuple(fact[c] for c in column)
     return (lambda fact: fact[column]) if column else None
 
 
@@ -104,7 +107,7 @@ def window(unit_ids, start: dt.datetime | None, end: dt.datetime, group: str | N
         return out
     end_day = rollups.local_day(end)
     cut = _midnight(end_day)
-    by_procedure = group in ("procedure", "field")
+    by_procedure = group in ("procedure", "field", "unit_procedure")
     months, day_ranges = _segments(rollups.local_day(start) if start else None, end_day)
     if months:
         _merge(out, _rollup_sums(unit_ids, Grain.MONTH, months, group, by_procedure))
@@ -265,10 +268,10 @@ NOT_RECORDED = {
 HOW_MEASURED = {
     "2.1": "Đúng hạn = giải quyết trước hạn/đúng hạn + đang giải quyết còn hạn; mẫu số = đã giải quyết + đang giải quyết (đã trừ thời gian chờ bổ sung; bổ sung quá 1 lần, xin lỗi hẹn lại = trễ hạn).",
     "2.2": "Số ngày làm việc từ khi bắt đầu tính hạn đến khi có kết quả, trừ thời gian tạm dừng.",
-    "3.1": "Mẫu số: các thủ tục có hồ sơ tiếp nhận trong kỳ; tử số: thủ tục cho phép nộp trực tuyến (một phần hoặc toàn trình).",
-    "3.2": "Thủ tục trực tuyến có phát sinh hồ sơ nộp trực tuyến / thủ tục trực tuyến có hồ sơ trong kỳ.",
-    "3.5": "Thủ tục có phí/lệ phí cho phép nộp trực tuyến (thanh toán trực tuyến tích hợp) / thủ tục có phí có hồ sơ trong kỳ.",
-    "3.5b": "Thủ tục có phí có ít nhất một hồ sơ thanh toán trực tuyến / thủ tục có phí có hồ sơ trong kỳ.",
+    "3.1": "Thủ tục đang có hiệu lực thuộc thẩm quyền (theo cấp thực hiện) có cung cấp dịch vụ trực tuyến một phần hoặc toàn trình / thủ tục thuộc thẩm quyền.",
+    "3.2": "Dịch vụ trực tuyến có phát sinh hồ sơ nộp trực tuyến trong kỳ / dịch vụ trực tuyến thuộc thẩm quyền.",
+    "3.5": "Thủ tục có phí, lệ phí được cung cấp trực tuyến (nộp và thanh toán trên cổng) / thủ tục có phí, lệ phí thuộc thẩm quyền.",
+    "3.5b": "Thủ tục có phí, lệ phí có ít nhất một hồ sơ thanh toán trực tuyến trong kỳ / thủ tục có phí, lệ phí thuộc thẩm quyền.",
     "3.6": "Hồ sơ thanh toán trực tuyến / hồ sơ có phí, lệ phí tiếp nhận trong kỳ.",
     "4.1": "Hồ sơ có kết quả điện tử / hồ sơ có kết quả trong kỳ.",
     "4.2": "Hồ sơ có thành phần và kết quả được số hóa (có tệp) / hồ sơ có kết quả trong kỳ.",
@@ -287,31 +290,47 @@ def scheme_for(period: Period):
     return load_scheme(row.definition if row else default_scheme_data())
 
 
-def _procedure_measures(unit_ids, period: Period, now=None) -> dict[str, Measure]:
-    """3.1, 3.2, 3.5, 3.5b: counts of procedures, from the procedures the units received dossiers of."""
-    from congvu.catalog.models import OnlineLevel, ProcedureVersion
+def _catalog_rows(unit, period: Period, cache: dict | None = None) -> list[dict]:
+    """The procedures under `unit`'s authority in force on the period's last day (as `measures_catalog` decides
+    it for 1.1–1.3 and 3.1), with whether they are offered online and carry a fee. Cached by implementing level,
+    which is all the choice depends on."""
+    from django.db.models import Exists, OuterRef
 
-    start, end = _bounds(period, now)
-    by_proc = window(unit_ids, start, end, "procedure")
-    used = {p: c for p, c in by_proc.items() if c["received"]}
-    online_capable = set()
-    day = min(period.end, timezone.localdate())
-    versions = (ProcedureVersion.objects.filter(procedure_id__in=list(used), effective_from__lte=day)
-                .exclude(status="draft").order_by("procedure_id", "-effective_from", "-number")
-                .values("procedure_id", "online_submission", "online_level"))
-    latest = {}
-    for v in versions:
-        latest.setdefault(v["procedure_id"], v)
-    for p, v in latest.items():
-        if v["online_submission"] or v["online_level"] in (OnlineLevel.FULL, OnlineLevel.PARTIAL):
-            online_capable.add(p)
-    with_online = {p for p in online_capable if used[p]["received_online"]}
-    fee = {p for p, c in used.items() if c["fee_bearing"]}
+    from congvu.catalog.models import Fee, OnlineLevel
+    from congvu.catalog.selectors import current_versions
+
+    try:
+        from congvu.indices.measures_catalog import procedure_levels_for, versions_for_unit
+    except ImportError:  # the satisfaction helper's module is not there: every procedure in force
+        procedure_levels_for, versions_for_unit = (lambda u: None), (lambda u, qs: qs)
+    levels = procedure_levels_for(unit)
+    key = (frozenset(levels) if levels is not None else None, period.end)
+    if cache is not None and key in cache:
+        return cache[key]
+    qs = versions_for_unit(unit, current_versions(period.end).exclude(status="abolished"))
+    rows = [
+        {"procedure_id": r["procedure_id"], "online": bool(r["online_submission"] or r["online_level"] in (OnlineLevel.FULL, OnlineLevel.PARTIAL)),
+         "fee": r["fee"]}
+        for r in qs.annotate(fee=Exists(Fee.objects.filter(version=OuterRef("pk"), amount_vnd__gt=0)))
+        .values("procedure_id", "online_submission", "online_level", "fee")
+    ]
+    if cache is not None:
+        cache[key] = rows
+    return rows
+
+
+def _procedure_measures(catalog_rows: list[dict], used: dict) -> dict[str, Measure]:
+    """3.1, 3.2, 3.5, 3.5b: counts of procedures. `used`: procedure id → counts of the unit's dossiers in the period."""
+    authority = {r["procedure_id"] for r in catalog_rows}
+    online = {r["procedure_id"] for r in catalog_rows if r["online"]}
+    fee = {r["procedure_id"] for r in catalog_rows if r["fee"]}
+    with_online = {p for p in online if used.get(p, {}).get("received_online")}
+    paid = {p for p in fee if used.get(p, {}).get("paid_online")}
     return {
-        "3.1": Measure(len(online_capable), len(used)),
-        "3.2": Measure(len(with_online), len(online_capable)),
-        "3.5": Measure(len(fee & online_capable), len(fee)),
-        "3.5b": Measure(len({p for p in fee if used[p]["paid_online"]}), len(fee)),
+        "3.1": Measure(len(online), len(authority)),
+        "3.2": Measure(len(with_online), len(online)),
+        "3.5": Measure(len(fee & online), len(fee)),
+        "3.5b": Measure(len(paid), len(fee)),
     }
 
 
@@ -325,11 +344,7 @@ def _lazy(module: str, function: str, unit, period) -> dict:
     return fn(unit, period)
 
 
-def index_766(unit, period: Period, now=None) -> Index766:
-    scheme_row = scheme_row_for(period)
-    scheme = load_scheme(scheme_row.definition if scheme_row else default_scheme_data())
-    ids = scoping.unit_ids(unit)
-    fig = _figures_by(ids, period, None, now).get(None) or Figures(Counts(), Counts(), Counts())
+def _dossier_measures(fig: Figures) -> tuple[dict[str, Measure], dict[str, Decimal]]:
     f = fig.flows
     measures: dict[str, Measure] = {
         "2.1": fig.on_time,
@@ -341,13 +356,18 @@ def index_766(unit, period: Period, now=None) -> Index766:
         "4.4": Measure(f["shared"], f["received"]),
         "5.4": Measure(max(f["finished"] - f["finished_late"] - f["finished_complaint"], 0), f["finished"]),
     }
-    measures.update(_procedure_measures(ids, period, now))
-    measures.update(_lazy("congvu.indices.measures_catalog", "transparency_measures", unit, period))
-    measures.update(_lazy("congvu.indices.measures_feedback", "feedback_measures", unit, period))
     values = {}
     if f["with_result"]:
         measures["2.2"] = Measure(Decimal(f["processing_days"]), f["with_result"])
         values["2.2"] = _average_days(f)
+    return measures, values
+
+
+def _scored(scheme, unit, period, fig: Figures, used: dict, catalog_rows: list[dict]) -> Index766:
+    measures, values = _dossier_measures(fig)
+    measures.update(_procedure_measures(catalog_rows, used))
+    measures.update(_lazy("congvu.indices.measures_catalog", "transparency_measures", unit, period))
+    measures.update(_lazy("congvu.indices.measures_feedback", "feedback_measures", unit, period))
     scored = score(scheme, measures, values)
     rows = []
     for row in scored.indicators:
@@ -355,6 +375,36 @@ def index_766(unit, period: Period, now=None) -> Index766:
         rows.append(dataclasses.replace(row, rule_text=f"{row.rule_text} {extra}") if extra else row)
     return Index766(total=scored.total, band=scored.band, groups=scored.groups, indicators=rows, max_total=scored.max_total,
                     unit=unit, period=period, scheme_name=scheme.name)
+
+
+def index_766(unit, period: Period, now=None) -> Index766:
+    """The unit's Decision 766 index over the period, scored by the scheme in force on its last day."""
+    scheme = scheme_for(period)
+    ids = scoping.unit_ids(unit)
+    fig = _figures_by(ids, period, None, now).get(None) or Figures(Counts(), Counts(), Counts())
+    start, end = _bounds(period, now)
+    used = window(ids, start, end, "procedure") if end > start else {}
+    return _scored(scheme, unit, period, fig, used, _catalog_rows(unit, period))
+
+
+def indices_766(units, period: Period, now=None) -> dict[int, Index766]:
+    """index_766 of several units at once (a ranking): the dossier figures of all of them in a few grouped queries."""
+    scheme = scheme_for(period)
+    groups = _unit_groups(units)
+    by_unit = _figures_by(list(groups), period, "unit", now)
+    start, end = _bounds(period, now)
+    by_unit_procedure = window(list(groups), start, end, "unit_procedure") if end > start else {}
+    figs: dict[int, Figures] = {}
+    used: dict[int, dict] = defaultdict(dict)
+    for unit_id, fig in by_unit.items():
+        child = groups[unit_id].pk
+        figs[child] = _sum_figures([figs.get(child), fig])
+    for (unit_id, procedure_id), counts in by_unit_procedure.items():
+        child = groups[unit_id].pk
+        used[child][procedure_id] = Counts(used[child].get(procedure_id, Counts())).plus(counts)
+    cache: dict = {}
+    empty = Figures(Counts(), Counts(), Counts())
+    return {u.pk: _scored(scheme, u, period, figs.get(u.pk, empty), used.get(u.pk, {}), _catalog_rows(u, period, cache)) for u in units}
 
 
 # ------------------------------------------------------------------------------------------------ metrics
@@ -419,7 +469,10 @@ def _metric_with_measure(metric: str, unit, period: Period, now=None) -> tuple[D
         return _rollup_metric(metric, figures(unit, period, now))
     if metric == "satisfaction":
         return _satisfaction(unit, period), None
-    index = index_766(unit, period, now)
+    return _index_metric(metric, index_766(unit, period, now))
+
+
+def _index_metric(metric: str, index: Index766) -> tuple[Decimal | None, Measure | None]:
     if metric == "766.total":
         return index.total, None
     row = index.indicator(metric.removeprefix("766."))
@@ -527,6 +580,9 @@ def ranking(parent, period: Period, metric: str, kind: str | None = None, now=No
             per_child[child.pk] = fig if old is None else Figures(old.flows.plus(fig.flows), old.before.plus(fig.before), old.upto.plus(fig.upto))
         empty = Figures(Counts(), Counts(), Counts())
         pairs = [(u, *_rollup_metric(metric, per_child.get(u.pk, empty))) for u in units]
+    elif metric.startswith("766."):
+        indices = indices_766(units, period, now)
+        pairs = [(u, *_index_metric(metric, indices[u.pk])) for u in units]
     else:
         pairs = [(u, *_metric_with_measure(metric, u, period, now)) for u in units]
     return _rank(pairs, METRICS[metric].higher_is_better)

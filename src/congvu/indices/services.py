@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 # Rows already counted are recognised (a fact remembers the dossier's event count) and skipped.
 ID_MARGIN = 1000
 BATCH = 2000
+REBUILD_BATCH = 5000
 _KEY = "main"
 
 Progress = Callable[[int, int], None]
@@ -150,13 +151,14 @@ def _id_batches(ids: list[int], size: int = BATCH):
 
 
 def _all_facts(progress: Progress | None = None):
-    """Every dossier's fact, freshly computed, batch by batch: yields {id: fact}."""
+    """Every dossier's fact, freshly computed, batch by batch of consecutive ids: yields {id: fact}."""
     from congvu.dossiers.models import Dossier
 
     ids = list(Dossier.objects.order_by("pk").values_list("pk", flat=True))
+    calendars = rollups._Calendars()
     done = 0
-    for chunk in _id_batches(ids):
-        yield rollups.compute_facts(chunk)
+    for chunk in _id_batches(ids, REBUILD_BATCH):
+        yield rollups.compute_facts(span=(chunk[0], chunk[-1]), calendars=calendars)
         done += len(chunk)
         if progress:
             progress(done, len(ids))
