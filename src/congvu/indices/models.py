@@ -118,8 +118,8 @@ DECIMAL_COUNTERS = ("processing_days",)
 
 
 class Rollup(models.Model):
-    """Flows of one unit (its own dossiers, not its subtree) in one day or one month. Month rows exist for the
-    unit's total (procedure 0) and per procedure and field; day rows for the total only."""
+    """Flows of one unit (its own dossiers, not its subtree) in one day or one month, for all its procedures
+    (procedure 0) and per procedure and field."""
 
     grain = models.CharField(max_length=1, choices=Grain.choices)
     unit_id = models.IntegerField()

@@ -37,8 +37,8 @@ Definitions (Decision 766 as DOMAIN.md §4 and INDEX766.md state it; every insta
   payment confirmed as paid online. **Digitised inputs** = at least one submitted document has a file;
   **digitised result** = a result has a file; **electronic result** = a result marked electronic.
 
-Rollup rows: for each flow, the unit's day row and month row (procedure 0) and its month row for the dossier's
-procedure and field. Facts are recomputed from the raw rows, never patched, so recomputing one dossier and applying
+Rollup rows: for each flow, the unit's day row and month row for all procedures (procedure 0) and for the dossier's
+procedure and field. A period reads whole months from month rows and the rest from day rows. Facts are recomputed from the raw rows, never patched, so recomputing one dossier and applying
 the difference of its flows is idempotent.
 """
 
@@ -295,7 +295,9 @@ def rollup_keys(fact: dict, instant: dt.datetime) -> list[tuple]:
     day = local_day(instant)
     month = day.replace(day=1)
     unit = fact["unit_id"]
-    return [(Grain.DAY, unit, day, 0, 0), (Grain.MONTH, unit, month, 0, 0), (Grain.MONTH, unit, month, fact["procedure_id"], fact["field_id"])]
+    procedure, field = fact["procedure_id"], fact["field_id"]
+    return [(Grain.DAY, unit, day, 0, 0), (Grain.MONTH, unit, month, 0, 0),
+            (Grain.DAY, unit, day, procedure, field), (Grain.MONTH, unit, month, procedure, field)]
 
 
 def add_flows(totals: dict, fact: dict | None, sign: int = 1) -> None:

@@ -2,7 +2,7 @@
 
 Every figure is read from the rollup tables (`congvu.indices.rollups` defines what they count): whole months from
 the month rows, the days of a partial month from the day rows, and the part of today before "now" from the fact
-rows of the dossiers that moved today. A period that has not ended is evaluated at the present instant.
+rows of the dossiers that moved today (a day row cannot be cut in two). A period that has not ended is evaluated at the present instant.
 """
 
 from __future__ import annotations
@@ -112,11 +112,7 @@ def window(unit_ids, start: dt.datetime | None, end: dt.datetime, group: str | N
     if months:
         _merge(out, _rollup_sums(unit_ids, Grain.MONTH, months, group, by_procedure))
     for lo, hi in day_ranges:
-        if by_procedure:  # day rows hold totals only: parts of a month by procedure come from the facts
-            facts = rollups.facts_touching(unit_ids, _midnight(lo), _midnight(hi))
-            _merge(out, {k: Counts(v) for k, v in rollups.counters_in(facts, _midnight(lo), _midnight(hi), _fact_key(group)).items()})
-        else:
-            _merge(out, _rollup_sums(unit_ids, Grain.DAY, (lo, hi), group, False))
+        _merge(out, _rollup_sums(unit_ids, Grain.DAY, (lo, hi), group, by_procedure))
     if end > cut and (start is None or cut >= start):
         facts = rollups.facts_touching(unit_ids, cut, end)
         _merge(out, {k: Counts(v) for k, v in rollups.counters_in(facts, cut, end, _fact_key(group)).items()})

@@ -164,8 +164,28 @@ def _all_facts(progress: Progress | None = None):
             progress(done, len(ids))
 
 
+def _stored_rollups_of(facts_rows) -> dict:
+    totals: dict = {}
+    for fact in facts_rows:
+        rollups.add_flows(totals, fact)
+    return {k: {n: a for n, a in v.items() if a} for k, v in totals.items() if any(v.values())}
+
+
+def _unit_chunks(size: int = 20):
+    """The handling units of the stored facts, a few at a time: rollups are built unit by unit so that memory holds
+    the rows of a few units, never of the whole province."""
+    units = sorted(DossierFact.objects.order_by().values_list("unit_id", flat=True).distinct())
+    for start in range(0, len(units), size):
+        yield units[start:start + size]
+
+
+def _facts_of_units(units):
+    return DossierFact.objects.filter(unit_id__in=units).values(*rollups.FACT_FIELDS).iterator(chunk_size=10000)
+
+
 def rebuild(progress: Progress | None = None) -> int:
-    """Recompute every fact and rollup from the raw rows; returns the number of dossiers."""
+    """Recompute every fact and rollup from the raw rows; returns the number of dossiers. Two passes: the facts,
+    batch by batch of dossier ids; then the rollups from the stored facts, a few units at a time."""
     from congvu.dossiers.models import DossierEvent
     from congvu.feedback.models import Feedback, Rating
 
@@ -178,19 +198,16 @@ def rebuild(progress: Progress | None = None) -> int:
         )
         DossierFact.objects.all().delete()
         Rollup.objects.all().delete()
-        totals: dict = {}
         count = 0
         for facts in _all_facts(progress):
-            DossierFact.objects.bulk_create([DossierFact(dossier_id=pk, **fact) for pk, fact in facts.items()], batch_size=1000)
-            for fact in facts.values():
-                rollups.add_flows(totals, fact)
+            DossierFact.objects.bulk_create([DossierFact(dossier_id=pk, **fact) for pk, fact in facts.items()], batch_size=2500)
             count += len(facts)
-        rows = []
-        for (grain, unit, day, procedure, field), amounts in totals.items():
-            amounts = {n: a for n, a in amounts.items() if a}
-            if amounts:
-                rows.append(Rollup(grain=grain, unit_id=unit, day=day, procedure_id=procedure, field_id=field, **amounts))
-        Rollup.objects.bulk_create(rows, batch_size=2000)
+        for units in _unit_chunks():
+            rows = [
+                Rollup(grain=grain, unit_id=unit, day=day, procedure_id=procedure, field_id=field, **amounts)
+                for (grain, unit, day, procedure, field), amounts in _stored_rollups_of(_facts_of_units(units)).items()
+            ]
+            Rollup.objects.bulk_create(rows, batch_size=2500)
         cp.last_event_id, cp.last_rating_id, cp.last_feedback_id = marks
         cp.rebuilt_at = cp.refreshed_at = timezone.now()
         cp.save()
@@ -200,16 +217,15 @@ def rebuild(progress: Progress | None = None) -> int:
 
 def check(progress: Progress | None = None, limit: int = 20) -> list[str]:
     """Differences between the stored facts and rollups and a fresh computation from the raw rows (empty when
-    they agree); at most `limit` of each kind are described."""
+    they agree); at most `limit` of each kind are described. The facts are compared with a fresh computation;
+    the rollups with the flows of the stored facts, unit by unit."""
     problems: list[str] = []
     stored_ids = set(DossierFact.objects.values_list("pk", flat=True))
-    expected: dict = {}
     fact_problems = 0
     for facts in _all_facts(progress):
         stored = _stored_facts(facts)
         for pk, fact in facts.items():
             stored_ids.discard(pk)
-            rollups.add_flows(expected, fact)
             if stored.get(pk) != fact:
                 fact_problems += 1
                 if fact_problems <= limit:
@@ -218,19 +234,25 @@ def check(progress: Progress | None = None, limit: int = 20) -> list[str]:
                     problems.append(f"hồ sơ {pk}: dữ kiện khác {diff}")
     for pk in list(stored_ids)[:limit]:
         problems.append(f"dữ kiện {pk} không ứng với hồ sơ nào")
-    expected = {k: {n: a for n, a in v.items() if a} for k, v in expected.items()}
-    expected = {k: v for k, v in expected.items() if v}
     rollup_problems = 0
-    for row in Rollup.objects.all().values("grain", "unit_id", "day", "procedure_id", "field_id", *rollups.ALL_COUNTERS).iterator(chunk_size=5000):
-        key = (row["grain"], row["unit_id"], row["day"], row["procedure_id"], row["field_id"])
-        have = {n: row[n] for n in rollups.ALL_COUNTERS if row[n]}
-        want = expected.pop(key, {})
-        if have != want:
-            rollup_problems += 1
-            if rollup_problems <= limit:
-                problems.append(f"tổng hợp {key}: đang lưu {have}, tính lại {want}")
-    for key, want in list(expected.items())[:limit]:
-        problems.append(f"tổng hợp {key}: thiếu, tính lại {want}")
+    checked_units: list[int] = []
+    for units in _unit_chunks():
+        checked_units += units
+        expected = _stored_rollups_of(_facts_of_units(units))
+        stored_rows = Rollup.objects.filter(unit_id__in=units).values("grain", "unit_id", "day", "procedure_id", "field_id", *rollups.ALL_COUNTERS)
+        for row in stored_rows.iterator(chunk_size=10000):
+            key = (row["grain"], row["unit_id"], row["day"], row["procedure_id"], row["field_id"])
+            have = {n: row[n] for n in rollups.ALL_COUNTERS if row[n]}
+            want = expected.pop(key, {})
+            if have != want:
+                rollup_problems += 1
+                if rollup_problems <= limit:
+                    problems.append(f"tổng hợp {key}: đang lưu {have}, tính lại {want}")
+        for key, want in list(expected.items())[:limit]:
+            problems.append(f"tổng hợp {key}: thiếu, tính lại {want}")
+    stray = Rollup.objects.exclude(unit_id__in=checked_units).exclude(**{n: 0 for n in rollups.ALL_COUNTERS})
+    for row in stray.values("grain", "unit_id", "day", "procedure_id", "field_id")[:limit]:
+        problems.append(f"tổng hợp {tuple(row.values())}: không ứng với hồ sơ nào")
     return problems
 
 
