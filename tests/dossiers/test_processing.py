@@ -46,6 +46,17 @@ def test_supplement_outside_window_moves_due_time_by_paused_time(processing, sta
     assert d.due_at == local(2026, 3, 10, 17, 0)  # one full working day of office time later than 9 March 17:00
 
 
+def test_stopping_while_waiting_for_the_applicant_is_not_late(processing, staff):
+    # Due 9 March 17:00; the papers are asked for on 6 March and never come; stopped on 20 March. The wait is
+    # the applicant's, so the dossier is settled on time, not counted against the unit.
+    d = perform_action(processing, "request_supplement", actor=staff.specialist, items=["Giấy chứng sinh"], at=local(2026, 3, 6, 14, 0))
+    d = perform_action(d, "stop", actor=staff.leader, reason="Quá hạn bổ sung mà công dân không bổ sung.", at=local(2026, 3, 20, 9, 0))
+    assert d.state == "stopped" and d.paused_at is None
+    assert d.timeliness == "early" and d.late_unit is None  # due moved by the two weeks waited, to 23 March
+    assert d.due_at > local(2026, 3, 20, 9, 0)
+    assert d.events.last().data["paused_seconds"] > 0
+
+
 def test_supplement_within_three_days_restarts_full_time(processing, staff):
     d = perform_action(processing, "request_supplement", actor=staff.specialist, items=["Tờ khai"], at=local(2026, 3, 3, 9, 0))
     assert SupplementRequest.objects.get(dossier=d).restarts_clock

@@ -277,11 +277,15 @@ def _close(dossier, action: Action, actor, reason, expected_version, at):
 
         letter = numbering.next_letter_number(d.current_unit, form, timezone.localdate(at).year)
         Closure.objects.create(dossier=d, kind=kind, reason=reason, letter_number=letter, at=at, by=actor)
-        d.paused_at = None
+        extra = {}
+        if d.paused_at is not None:
+            # The applicant's waiting time never counts against the unit (Decree 61 art. 19): a dossier stopped
+            # because the papers never came is judged on the clock as it stood, so the due time moves first.
+            extra = _resume(d, at, restart=False)
         if new_state.is_finished:
             # Refused and stopped dossiers count as settled for the on-time rate (Decision 766).
             classify(d, at)
-        return {"letter_number": letter}
+        return {"letter_number": letter, **extra}
 
     return run_action(dossier, action, actor=actor, expected_version=expected_version, at=at, reason=reason, apply=apply)
 
