@@ -93,6 +93,12 @@ def test_leader_sees_own_unit_by_default_and_only_own_subtree(client, people, pl
         assert "tiles" not in response.context
 
 
+def test_the_reform_office_opens_on_the_province(client, people, place, history):
+    response = get(client, people.reform, "/staff/indices/", period=MARCH)
+    assert response.context["unit"] == place.province
+    assert get(client, people.inspector, "/staff/indices/", period=MARCH).context["unit"] == place.a
+
+
 def test_leader_of_the_province_and_reform_office_see_every_unit(client, people, place, history):
     for user in (people.province, people.reform):
         response = get(client, user, "/staff/indices/", unit="T01-B", period=MARCH)

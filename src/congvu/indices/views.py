@@ -11,6 +11,7 @@ in congvu, so codes cannot be probed. Every number on a page links to the record
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
@@ -34,6 +35,9 @@ REFRESH_LIMIT = 200
 DASHBOARD_ROLES = {Role.UNIT_LEADER, Role.INSPECTOR, Role.REFORM_ADMIN, Role.SYSTEM_ADMIN}
 TREND_MONTHS = 12
 DEFAULT_RANKING_METRIC = "on_time_rate"
+PUBLIC_CACHE_SECONDS = 600
+# Who looks at the whole province first rather than at the unit their account sits in.
+PROVINCE_WIDE_ROLES = {Role.REFORM_ADMIN, Role.SYSTEM_ADMIN}
 
 
 # ------------------------------------------------------------------------------------------------ access
@@ -67,9 +71,10 @@ def dashboard_view(view):
 
 
 def home_unit(user) -> Unit | None:
-    """The unit a page opens on: the user's own; for an account without one (a superuser), the top unit."""
+    """The unit a page opens on: the user's own; for the reform office, system administrators and accounts without
+    a unit (a superuser), the top of what they may see (the province)."""
     profile = staff_profile_of(user)
-    if profile is not None:
+    if profile is not None and profile.role not in PROVINCE_WIDE_ROLES:
         return profile.unit
     return visible_units(user).order_by("depth", "path").first()
 
@@ -357,9 +362,12 @@ def transparency(request):
     q = request.GET.get("q", "").strip()[:100]
     rows, as_of = [], None
     if province is not None:
-        as_of = _fresh()
-        rows = reports.transparency_rows(selectors.ranking(province, period, "on_time_rate"),
-                                         lambda unit: _sipas(unit, period).overall)
+        # Anyone may load this page, so it neither writes (no refresh: the worker keeps the rollups current) nor
+        # recomputes per request: the rows are cached until the figures change or PUBLIC_CACHE_SECONDS pass.
+        as_of = selectors.data_as_of()
+        key = f"indices:transparency:{province.pk}:{period.key}:{as_of.isoformat() if as_of else ''}"
+        rows = cache.get_or_set(key, lambda: reports.transparency_rows(
+            selectors.ranking(province, period, "on_time_rate"), lambda unit: _sipas(unit, period).overall), PUBLIC_CACHE_SECONDS)
     shown = [row for row in rows if all(term in fold(row.name) for term in fold(q).split())] if q else rows
     return render(request, "indices/transparency.html", {
         "period": period, "province": province, "provinces": provinces, "rows": shown, "all_count": len(rows), "q": q,
