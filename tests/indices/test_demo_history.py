@@ -2,6 +2,7 @@
 spans the last months with realistic lateness, ratings and feedback, fills the dashboards' rollups, and a
 second load adds nothing. Loading takes tens of seconds, so everything is checked in one test."""
 
+import datetime as dt
 import io
 import random
 from collections import Counter
@@ -93,6 +94,10 @@ def test_demo_history_spans_months_with_lateness_ratings_and_feedback():
 
     # Loading again adds nothing, whether through `congvu demo` or this module alone.
     counts = (Dossier.objects.count(), DossierEvent.objects.count(), Rating.objects.count(), Feedback.objects.count())
+    # The past months' notifications are not queued to be "sent" today.
+    from congvu.notify.models import OutboxMessage
+
+    assert not OutboxMessage.objects.filter(dossier__received_at__lt=timezone.now() - dt.timedelta(days=40)).exists()
     assert load_demo(stdout=io.StringIO()) is False
     assert history.load(io.StringIO()) is None
     assert (Dossier.objects.count(), DossierEvent.objects.count(), Rating.objects.count(), Feedback.objects.count()) == counts
