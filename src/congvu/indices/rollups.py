@@ -332,3 +332,76 @@ def facts_touching(unit_ids, start: dt.datetime, end: dt.datetime):
     for name in ("received_at", "finished_at", "closed_at", "overdue_at", "apology_at"):
         window |= Q(**{f"{name}__gte": start, f"{name}__lt": end})
     return DossierFact.objects.filter(window, unit_id__in=unit_ids).values("pk", *FACT_FIELDS)
+
+
+# ------------------------------------------------------------------------------------------------ set-based rebuild
+
+# `flows()` again, as SQL over the fact table: one SELECT per kind of flow, each giving (unit, procedure, field,
+# instant, counters). A rebuild sums them in the database; `services.check` compares the result with `flows()`
+# applied in Python, so the two statements of the rules are held to agree.
+_WITH_RESULT = "f.closure NOT IN ('refused', 'stopped')"
+
+
+def _flag(condition: str) -> str:
+    return f"CASE WHEN {condition} THEN 1 ELSE 0 END"
+
+
+def _flow_selects() -> list[tuple[str, str, dict[str, str]]]:
+    """(instant column, condition, {counter: SQL amount}) for each kind of flow."""
+    received = "f.received_at IS NOT NULL"
+    withdrawn_end = f"{received} AND f.finished_at IS NULL AND f.closure = 'withdrawn' AND f.closed_at IS NOT NULL"
+    return [
+        ("f.closed_at", "f.closure = 'not_accepted' AND f.closed_at IS NOT NULL", {"not_accepted": "1"}),
+        ("f.received_at", received, {
+            "received": "1", "received_online": _flag("f.channel = 'online'"), "received_counter_post": _flag("f.channel <> 'online'"),
+            "reused": _flag("f.reused"), "shared": _flag("f.shared"), "fee_bearing": _flag("f.fee_bearing"),
+            "paid_online": _flag("f.paid_online AND f.fee_bearing"),
+        }),
+        ("f.finished_at", f"{received} AND f.finished_at IS NOT NULL", {
+            "finished": "1", "finished_early": _flag("f.outcome = 'early'"), "finished_on_time": _flag("f.outcome IN ('on_time', '')"),
+            "finished_late": _flag("f.outcome = 'late'"), "ended": "1", "refused": _flag("f.closure = 'refused'"),
+            "stopped": _flag("f.closure = 'stopped'"), "finished_complaint": _flag("f.complaint"), "with_result": _flag(_WITH_RESULT),
+            "electronic_result": _flag(f"{_WITH_RESULT} AND f.electronic_result"),
+            "digitised": _flag(f"{_WITH_RESULT} AND f.digitised_inputs AND f.digitised_result"),
+            "processing_days": f"CASE WHEN {_WITH_RESULT} THEN COALESCE(f.processing_days, 0) ELSE 0 END",
+        }),
+        ("f.closed_at", withdrawn_end, {"withdrawn": "1", "ended": "1"}),
+        ("f.overdue_at", f"{received} AND f.overdue_at IS NOT NULL", {"became_overdue": "1"}),
+        ("f.finished_at", f"{received} AND f.overdue_at IS NOT NULL AND f.finished_at IS NOT NULL", {"left_overdue": "1"}),
+        ("f.closed_at", f"{withdrawn_end} AND f.overdue_at IS NOT NULL", {"left_overdue": "1"}),
+        ("f.apology_at", f"{received} AND f.apology_at IS NOT NULL", {"apologies": "1"}),
+    ]
+
+
+def rebuild_rollups_sql(connection, fact_table: str, rollup_table: str) -> None:
+    """Fill the (empty) rollup table from the fact table in one statement."""
+    if connection.vendor == "postgresql":
+        def day(col):
+            return f"({col} AT TIME ZONE '{DEFAULT_TIME_ZONE}')::date"
+        month = "date_trunc('month', d.day)::date"
+    else:  # SQLite keeps UTC text; Vietnam has had no daylight saving time since 1975
+        offset = int(dt.datetime(2026, 1, 1, tzinfo=TZ).utcoffset().total_seconds() // 3600)
+
+        def day(col):
+            return f"date({col}, '{offset:+d} hours')"
+        month = "date(d.day, 'start of month')"
+    names = list(ALL_COUNTERS)
+    selects = []
+    for instant, condition, amounts in _flow_selects():
+        cols = ", ".join(f"{amounts.get(n, '0')} AS {n}" for n in names)
+        selects.append(f"SELECT f.unit_id, f.procedure_id, f.field_id, {day(instant)} AS day, {cols} FROM {fact_table} f WHERE {condition}")
+    sums = ", ".join(f"SUM(d.{n})" for n in names)
+    columns = ", ".join(names)
+    sql = f"""
+        INSERT INTO {rollup_table} (grain, unit_id, day, procedure_id, field_id, {columns})
+        WITH flows AS ({' UNION ALL '.join(selects)}),
+        d AS (SELECT unit_id, procedure_id, field_id, day, {', '.join(f'SUM({n}) AS {n}' for n in names)}
+              FROM flows GROUP BY unit_id, procedure_id, field_id, day)
+        SELECT 'd', d.unit_id, d.day, d.procedure_id, d.field_id, {', '.join(f'd.{n}' for n in names)} FROM d
+        UNION ALL SELECT 'd', d.unit_id, d.day, 0, 0, {sums} FROM d GROUP BY d.unit_id, d.day
+        UNION ALL SELECT 'm', d.unit_id, {month}, d.procedure_id, d.field_id, {sums} FROM d
+            GROUP BY d.unit_id, {month}, d.procedure_id, d.field_id
+        UNION ALL SELECT 'm', d.unit_id, {month}, 0, 0, {sums} FROM d GROUP BY d.unit_id, {month}
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql)

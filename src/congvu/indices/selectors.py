@@ -359,11 +359,27 @@ def _dossier_measures(fig: Figures) -> tuple[dict[str, Measure], dict[str, Decim
     return measures, values
 
 
-def _scored(scheme, unit, period, fig: Figures, used: dict, catalog_rows: list[dict]) -> Index766:
+_OTHER_MEASURES = (("congvu.indices.measures_catalog", "transparency_measures"), ("congvu.indices.measures_feedback", "feedback_measures"))
+
+
+def _lazy_many(module: str, function: str, units, period) -> dict | None:
+    """`<function>_many(units, period) -> {unit pk: measures}` when the module offers a batch form (a ranking asks
+    for every child at once), else None."""
+    import importlib
+
+    try:
+        fn = getattr(importlib.import_module(module), f"{function}_many")
+    except (ImportError, AttributeError):
+        return None
+    return fn(units, period)
+
+
+def _scored(scheme, unit, period, fig: Figures, used: dict, catalog_rows: list[dict], others: list | None = None) -> Index766:
     measures, values = _dossier_measures(fig)
     measures.update(_procedure_measures(catalog_rows, used))
-    measures.update(_lazy("congvu.indices.measures_catalog", "transparency_measures", unit, period))
-    measures.update(_lazy("congvu.indices.measures_feedback", "feedback_measures", unit, period))
+    for i, (module, function) in enumerate(_OTHER_MEASURES):
+        batch = others[i] if others else None
+        measures.update(batch.get(unit.pk, {}) if batch is not None else _lazy(module, function, unit, period))
     scored = score(scheme, measures, values)
     rows = []
     for row in scored.indicators:
@@ -400,7 +416,9 @@ def indices_766(units, period: Period, now=None) -> dict[int, Index766]:
         used[child][procedure_id] = Counts(used[child].get(procedure_id, Counts())).plus(counts)
     cache: dict = {}
     empty = Figures(Counts(), Counts(), Counts())
-    return {u.pk: _scored(scheme, u, period, figs.get(u.pk, empty), used.get(u.pk, {}), _catalog_rows(u, period, cache)) for u in units}
+    others = [_lazy_many(module, function, units, period) for module, function in _OTHER_MEASURES]
+    return {u.pk: _scored(scheme, u, period, figs.get(u.pk, empty), used.get(u.pk, {}), _catalog_rows(u, period, cache), others)
+            for u in units}
 
 
 # ------------------------------------------------------------------------------------------------ metrics

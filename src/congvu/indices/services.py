@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
@@ -32,11 +32,15 @@ _KEY = "main"
 Progress = Callable[[int, int], None]
 
 
-def _checkpoint() -> RefreshCheckpoint:
-    """The checkpoint row, locked until the transaction ends (SQLite: the write takes the database lock)."""
+def _checkpoint(wait: bool = True) -> RefreshCheckpoint | None:
+    """The checkpoint row, locked until the transaction ends; None when another refresh or rebuild holds it and
+    `wait` is False (a page that refreshes before reading must not queue behind a rebuild)."""
     RefreshCheckpoint.objects.get_or_create(key=_KEY)
-    RefreshCheckpoint.objects.filter(key=_KEY).update(refreshed_at=timezone.now())
-    return RefreshCheckpoint.objects.select_for_update().get(key=_KEY)
+    if connection.vendor == "sqlite":
+        # SQLite has no row locks: a write takes the database's write lock for the rest of the transaction.
+        RefreshCheckpoint.objects.filter(key=_KEY).update(key=_KEY)
+        return RefreshCheckpoint.objects.get(key=_KEY)
+    return RefreshCheckpoint.objects.select_for_update(skip_locked=not wait).filter(key=_KEY).first()
 
 
 def _stored_facts(ids) -> dict[int, dict]:
@@ -92,14 +96,18 @@ def _add_to_rollups(totals: dict) -> None:
             Rollup.objects.bulk_create(created)
 
 
-def refresh(limit: int | None = None) -> int:
+def refresh(limit: int | None = None, wait: bool = True) -> int:
     """Bring the facts and rollups up to date; returns how many dossiers were recomputed. With `limit`, at most
-    that many (the rest is left for the next call)."""
+    that many (the rest is left for the next call). With `wait=False`, return 0 at once if another refresh or a
+    rebuild is running (PostgreSQL; SQLite waits for its write lock as usual)."""
     from congvu.dossiers.models import Dossier, DossierEvent
     from congvu.feedback.models import Feedback, Rating
 
     with transaction.atomic():
-        cp = _checkpoint()
+        cp = _checkpoint(wait)
+        if cp is None:
+            return 0
+        started = timezone.now()  # what is committed by now is in; "data as of" this instant
         seen = dict(DossierFact.objects.filter(
             pk__in=DossierEvent.objects.filter(id__gt=max(cp.last_event_id - ID_MARGIN, 0)).values("dossier_id"),
         ).values_list("pk", "events_seen"))
@@ -131,7 +139,7 @@ def refresh(limit: int | None = None) -> int:
             cp.last_rating_id, cp.last_feedback_id = max(cp.last_rating_id, rating_mark), max(cp.last_feedback_id, feedback_mark)
         done = _apply(todo)
         cp.last_event_id = watermark
-        cp.refreshed_at = timezone.now()
+        cp.refreshed_at = started
         cp.save()
     _refresh_rating_rollups()
     return done
@@ -185,12 +193,14 @@ def _facts_of_units(units):
 
 def rebuild(progress: Progress | None = None) -> int:
     """Recompute every fact and rollup from the raw rows; returns the number of dossiers. Two passes: the facts,
-    batch by batch of dossier ids; then the rollups from the stored facts, a few units at a time."""
+    batch by batch of dossier ids (Python: the pauses and the working calendar); then the rollups, summed from the
+    facts by the database in one statement."""
     from congvu.dossiers.models import DossierEvent
     from congvu.feedback.models import Feedback, Rating
 
     with transaction.atomic():
         cp = _checkpoint()
+        started = timezone.now()
         marks = (
             DossierEvent.objects.aggregate(m=Max("id"))["m"] or 0,
             Rating.objects.aggregate(m=Max("id"))["m"] or 0,
@@ -202,14 +212,11 @@ def rebuild(progress: Progress | None = None) -> int:
         for facts in _all_facts(progress):
             DossierFact.objects.bulk_create([DossierFact(dossier_id=pk, **fact) for pk, fact in facts.items()], batch_size=2500)
             count += len(facts)
-        for units in _unit_chunks():
-            rows = [
-                Rollup(grain=grain, unit_id=unit, day=day, procedure_id=procedure, field_id=field, **amounts)
-                for (grain, unit, day, procedure, field), amounts in _stored_rollups_of(_facts_of_units(units)).items()
-            ]
-            Rollup.objects.bulk_create(rows, batch_size=2500)
+        if progress:
+            progress(count, count)
+        rollups.rebuild_rollups_sql(connection, DossierFact._meta.db_table, Rollup._meta.db_table)
         cp.last_event_id, cp.last_rating_id, cp.last_feedback_id = marks
-        cp.rebuilt_at = cp.refreshed_at = timezone.now()
+        cp.rebuilt_at = cp.refreshed_at = started
         cp.save()
     _refresh_rating_rollups()
     return count
