@@ -253,3 +253,20 @@ def test_check_finds_a_tampered_rollup(march):
     Rollup.objects.filter(pk=row.pk).update(received=row.received + 1)
     problems = services.check()
     assert len(problems) == 1 and "tổng hợp" in problems[0]
+
+
+def test_commands(march, capsys):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    call_command("refresh_indices")
+    assert "0 hồ sơ" in capsys.readouterr().out  # the fixture refreshed already
+    call_command("rebuild_indices", "--check")
+    assert "khớp" in capsys.readouterr().out
+    Rollup.objects.filter(grain="m", procedure_id=0).update(received=0)
+    with pytest.raises(CommandError):
+        call_command("rebuild_indices", "--check")
+    call_command("rebuild_indices")
+    call_command("rebuild_indices", "--check")
+    with pytest.raises(CommandError):
+        call_command("refresh_indices", "--limit", "0")

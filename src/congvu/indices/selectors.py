@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from congvu.indices import rollups, scoping
 from congvu.indices.measures import Measure
-from congvu.indices.models import COUNTERS, ClosureKind, DossierFact, Grain, IndicatorScheme, Outcome, Rollup
+from congvu.indices.models import ClosureKind, DossierFact, Grain, IndicatorScheme, Outcome, Rollup
 from congvu.indices.periods import Period
 from congvu.indices.scoring import ScoredIndex, default_scheme_data, load_scheme, score
 
@@ -689,7 +689,7 @@ class Behind:
     title: str
 
 
-def _facts_in(ids, name, start, end) -> Q:
+def _facts_in(name, start, end) -> Q:
     return Q(**{f"{name}__gte": start, f"{name}__lt": end})
 
 
@@ -700,8 +700,8 @@ def _open_at(e) -> Q:
 
 # The dossiers behind each count: (filter on the facts, title). `s`/`e` are the period's start and evaluation instant.
 def _fact_filters(s, e) -> dict[str, tuple[Q, str]]:
-    finished = _facts_in(None, "finished_at", s, e)
-    received = _facts_in(None, "received_at", s, e)
+    finished = _facts_in("finished_at", s, e)
+    received = _facts_in("received_at", s, e)
     open_end = _open_at(e)
     overdue_end = open_end & Q(overdue_at__lt=e)
     within_end = open_end & ~Q(overdue_at__lt=e)
@@ -717,8 +717,8 @@ def _fact_filters(s, e) -> dict[str, tuple[Q, str]]:
         "finished_late": (finished & Q(outcome=Outcome.LATE), "Hồ sơ giải quyết trễ hạn"),
         "open_within": (within_end, "Hồ sơ đang giải quyết còn hạn"),
         "open_overdue": (overdue_end, "Hồ sơ đang giải quyết quá hạn"),
-        "apologies": (_facts_in(None, "apology_at", s, e), "Hồ sơ có phiếu xin lỗi, hẹn lại"),
-        "withdrawn": (_facts_in(None, "closed_at", s, e) & Q(closure=ClosureKind.WITHDRAWN), "Hồ sơ rút"),
+        "apologies": (_facts_in("apology_at", s, e), "Hồ sơ có phiếu xin lỗi, hẹn lại"),
+        "withdrawn": (_facts_in("closed_at", s, e) & Q(closure=ClosureKind.WITHDRAWN), "Hồ sơ rút"),
         "refused": (finished & Q(closure=ClosureKind.REFUSED), "Hồ sơ từ chối giải quyết"),
         "on_time_rate.numerator": (on_time | within_end, "Hồ sơ đúng hạn và đang giải quyết còn hạn"),
         "on_time_rate.denominator": (finished | open_end, "Hồ sơ đã giải quyết và đang giải quyết"),
@@ -780,6 +780,6 @@ def data_as_of():
 
 
 __all__ = [
-    "COUNTERS", "METRICS", "Behind", "Index766", "Metric", "RankRow", "ReportRow", "Summary", "data_as_of", "index_766",
+    "METRICS", "Behind", "Index766", "Metric", "RankRow", "ReportRow", "Summary", "data_as_of", "index_766",
     "metric_value", "ranking", "records_behind", "report_rows", "summary", "trend",
 ]
