@@ -270,3 +270,19 @@ def test_commands(march, capsys):
     call_command("rebuild_indices", "--check")
     with pytest.raises(CommandError):
         call_command("refresh_indices", "--limit", "0")
+
+
+def test_an_event_committed_after_later_ids_is_not_missed(receive, place):
+    """On PostgreSQL a transaction may take an event id and commit after a later id was read: the next refresh
+    re-reads a margin of ids below its watermark and recomputes the dossiers whose fact is behind their events."""
+    from congvu.indices.models import RefreshCheckpoint
+
+    d = started(receive, local(2026, 3, 2, 9))
+    services.refresh()
+    late = finish(d, local(2026, 3, 4, 9)).events.order_by("-id").first()
+    # As if ids up to late.id + 50 had already been read when this event's transaction committed.
+    RefreshCheckpoint.objects.update(last_event_id=late.id + 50)
+    assert services.refresh() == 1
+    assert selectors.summary(place.a, MARCH).finished_early == 1
+    assert services.refresh() == 0  # recognised as counted: the margin is re-read, nothing recomputed
+    assert services.check() == []

@@ -66,9 +66,10 @@ def test_figures_of_a_varied_month(month, place):
     assert m["5.4"] == Measure(0, 1)  # D1 was disliked
 
 
-@pytest.mark.parametrize("metric", ["766.3.6", "766.4.1", "766.4.2", "766.4.3", "766.4.4", "766.5.4", "online_share", "on_time_rate"])
+@pytest.mark.parametrize("metric", ["766.3.6", "766.4.1", "766.4.2", "766.4.3", "766.4.4", "766.5.4", "online_share", "on_time_rate", "2.1", "3.3"])
 def test_drill_down_equals_the_measure(month, place, metric):
-    measure = selectors._metric_with_measure(metric, place.a, MARCH)[1]
+    code = f"766.{metric}" if metric[0].isdigit() and not metric.startswith("766.") else metric
+    measure = selectors._metric_with_measure(code, place.a, MARCH)[1]
     for part in ("numerator", "denominator"):
         behind = selectors.records_behind(place.a, MARCH, metric, part)
         assert behind.kind == "dossiers" and behind.title
@@ -80,8 +81,12 @@ def test_satisfaction_and_feedback_drill_down_delegates(month, place):
     assert behind.kind == "ratings" and behind.queryset.count() == 1
     behind = selectors.records_behind(place.a, MARCH, "766.5.2", "denominator")
     assert behind.kind == "feedback" and behind.queryset.count() == 0
-    with pytest.raises(KeyError):
-        selectors.records_behind(place.a, MARCH, "766.4.5a")
+    assert selectors.records_behind(place.a, MARCH, "5.3", "numerator").kind == "feedback"
+    days = selectors.records_behind(place.a, MARCH, "2.2", "denominator").queryset
+    assert days.count() == 1  # D1, the one dossier with a result
+    for no_list in ("766.4.5a", "3.1", "1.1"):
+        with pytest.raises(KeyError):
+            selectors.records_behind(place.a, MARCH, no_list)
 
 
 def test_ranking_by_kind_and_report_rows(month, place):

@@ -724,6 +724,8 @@ def _fact_filters(s, e) -> dict[str, tuple[Q, str]]:
         "on_time_rate.denominator": (finished | open_end, "Hồ sơ đã giải quyết và đang giải quyết"),
         "online_share.numerator": (received & Q(channel="online"), "Hồ sơ nộp trực tuyến"),
         "online_share.denominator": (received, "Hồ sơ tiếp nhận trong kỳ"),
+        "2.2.numerator": (finished & ~Q(closure__in=(ClosureKind.REFUSED, ClosureKind.STOPPED)), "Hồ sơ có kết quả (thời gian giải quyết)"),
+        "2.2.denominator": (finished & ~Q(closure__in=(ClosureKind.REFUSED, ClosureKind.STOPPED)), "Hồ sơ có kết quả"),
         "3.6.numerator": (received & Q(paid_online=True, fee_bearing=True), "Hồ sơ thanh toán trực tuyến"),
         "3.6.denominator": (received & Q(fee_bearing=True), "Hồ sơ có phí, lệ phí"),
         "4.1.numerator": (finished & Q(electronic_result=True) & ~Q(closure__in=(ClosureKind.REFUSED, ClosureKind.STOPPED)), "Hồ sơ có kết quả điện tử"),
@@ -740,29 +742,37 @@ def _fact_filters(s, e) -> dict[str, tuple[Q, str]]:
     }
 
 
-_ALIASES = {"766.2.1": "on_time_rate", "766.3.3": "online_share"}
+# Indicators whose drill-down is a list the summary already has ("766." prefix optional).
+_ALIASES = {"2.1": "on_time_rate", "3.3": "online_share"}
+_FEEDBACK_LISTS = {("5.1", "numerator"): "classified", ("5.2", "numerator"): "on_time", ("5.3", "numerator"): "unsatisfied"}
+_FEEDBACK_TITLES = {
+    "all": "Phản ánh, kiến nghị", "classified": "Phản ánh, kiến nghị đã phân loại", "on_time": "Phản ánh, kiến nghị xử lý đúng hạn",
+    "unsatisfied": "Phản ánh, kiến nghị bị không hài lòng hoặc quá hạn (trừ khỏi tử số 5.3)",
+}
 
 
 def records_behind(unit, period: Period, metric: str, part: str = "numerator", now=None) -> Behind:
     """The raw records behind a number: dossiers for dossier counts and rates, ratings or feedback for the
-    satisfaction measures (from the feedback app's selectors)."""
+    satisfaction measures (from the feedback app's selectors). `metric` is a summary field ("received",
+    "open_overdue"…), a METRICS key, or an indicator code with or without "766."; KeyError when the number has no
+    list of records (a count of procedures, an indicator not recorded)."""
     from congvu.dossiers.models import Dossier
 
     if part not in ("numerator", "denominator"):
         raise ValueError(f"unknown part {part!r}")
-    metric = _ALIASES.get(metric, metric)
-    if metric == "satisfaction" or metric.startswith("766.5.") and metric != "766.5.4":
+    key = metric.removeprefix("766.")
+    key = _ALIASES.get(key, key)
+    if key == "satisfaction":
         from congvu.feedback import selectors as feedback_selectors
 
-        if metric == "satisfaction":
-            satisfied = True if part == "numerator" else None
-            return Behind("ratings", feedback_selectors.ratings_behind(unit, period, satisfied=satisfied), "Đánh giá hài lòng")
-        which = {("766.5.1", "numerator"): "classified", ("766.5.2", "numerator"): "on_time",
-                 ("766.5.3", "numerator"): "unsatisfied"}.get((metric, part), "all")
-        titles = {"all": "Phản ánh, kiến nghị", "classified": "Phản ánh, kiến nghị đã phân loại", "on_time": "Phản ánh, kiến nghị xử lý đúng hạn",
-                  "unsatisfied": "Phản ánh, kiến nghị bị không hài lòng hoặc quá hạn (trừ khỏi tử số 5.3)"}
-        return Behind("feedback", feedback_selectors.feedback_behind(unit, period, which), titles[which])
-    key = metric.removeprefix("766.")
+        satisfied = True if part == "numerator" else None
+        title = "Đánh giá có ý kiến hài lòng" if satisfied else "Đánh giá hài lòng"
+        return Behind("ratings", feedback_selectors.ratings_behind(unit, period, satisfied=satisfied), title)
+    if key in ("5.1", "5.2", "5.3"):
+        from congvu.feedback import selectors as feedback_selectors
+
+        which = _FEEDBACK_LISTS.get((key, part), "all")
+        return Behind("feedback", feedback_selectors.feedback_behind(unit, period, which), _FEEDBACK_TITLES[which])
     s, e = _bounds(period, now)
     filters = _fact_filters(s, e)
     chosen = filters.get(key) or filters.get(f"{key}.{part}")
