@@ -136,3 +136,21 @@ def test_scheme_in_force_on_the_last_day(month, place):
     IndicatorScheme.objects.create(effective_from=dt.date(2026, 3, 15), name=data["name"], definition=data)
     assert selectors.index_766(place.a, MARCH).scheme_name == "Bộ chỉ số thử từ 15/3"
     assert selectors.index_766(place.a, Period.month(2026, 2)).scheme_name != "Bộ chỉ số thử từ 15/3"
+
+
+def test_admin_refuses_a_scheme_that_does_not_add_up(client, boss):
+    import json
+
+    client.force_login(boss)
+    url = "/admin/indices/indicatorscheme/add/"
+    assert client.get(url).status_code == 200
+    bad = {**default_scheme_data(), "total": 90}
+    response = client.post(url, {"effective_from": "2027-01-01", "name": "Sai", "legal_basis": "", "definition": json.dumps(bad)})
+    assert response.status_code == 200 and IndicatorScheme.objects.count() == 1
+    errors = str(response.context["adminform"].form.errors)
+    assert "90" in errors or "tổng" in errors.lower()
+    response = client.post(url, {"effective_from": "2027-01-01", "name": "Sai", "legal_basis": "", "definition": "{không phải json"})
+    assert "Định nghĩa không phải JSON hợp lệ." in str(response.context["adminform"].form.errors)
+    good = default_scheme_data()
+    response = client.post(url, {"effective_from": "2027-01-01", "name": "Mới", "legal_basis": "QĐ thử", "definition": json.dumps(good)})
+    assert response.status_code == 302 and IndicatorScheme.objects.count() == 2
