@@ -40,3 +40,15 @@ def _seeded_configuration(request):
     seeded = importlib.import_module("congvu.feedback.migrations.0002_default_configuration")
     FeedbackDeadlines.objects.get_or_create(effective_from=seeded.DEADLINES["effective_from"], defaults=seeded.DEADLINES)
     RatingScheme.objects.get_or_create(effective_from=seeded.SCHEME["effective_from"], defaults=seeded.SCHEME)
+
+
+# The dashboards' months of history and the PAR demo have tests of their own (tests/indices/test_demo_history.py,
+# tests/reform/test_demo.py); tests of the other demo parts load the demo without them, in seconds instead of a minute.
+HISTORY_DEMOS = ("congvu.indices.demo", "congvu.reform.demo")
+
+
+@pytest.fixture
+def base_demo_only(monkeypatch):
+    from congvu.core import demo
+
+    monkeypatch.setattr(demo, "DEMO_EXTENSIONS", tuple(name for name in demo.DEMO_EXTENSIONS if name not in HISTORY_DEMOS))

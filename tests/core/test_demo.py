@@ -12,14 +12,8 @@ from congvu.units.selectors import visible_units
 pytestmark = pytest.mark.django_db
 
 
-# The months of history behind the dashboards and the PAR demo have tests of their own
-# (tests/indices/test_demo_history.py, tests/reform/test_demo.py); here the base demo is loaded alone, six times.
-BASE_EXTENSIONS = tuple(name for name in demo.DEMO_EXTENSIONS if name not in ("congvu.indices.demo", "congvu.reform.demo"))
-
-
 @pytest.fixture
-def loaded(monkeypatch):
-    monkeypatch.setattr(demo, "DEMO_EXTENSIONS", BASE_EXTENSIONS)
+def loaded(base_demo_only):
     out = io.StringIO()
     assert demo.load_demo(stdout=out) is True
     return out.getvalue()

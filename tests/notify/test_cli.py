@@ -29,9 +29,11 @@ def test_worker_refuses_a_bad_interval_or_configuration(tmp_path):
 
 def test_worker_processes():
     both = cli._worker_commands(interval=0.5)
-    assert [cmd[4] for cmd in both.values()] == ["deliver_notifications", "db_worker"]
+    assert [cmd[4] for cmd in both.values()] == ["deliver_notifications", "db_worker", "refresh_indices"]
     assert both["gửi thông báo"][-3:] == ["--loop", "--interval", "0.5"]
     assert list(cli._worker_commands("notify")) == ["gửi thông báo"]
+    # Rollups are caught up every few seconds at most: a dashboard a few seconds behind is fine, a busy loop is not.
+    assert [cmd[4:] for cmd in cli._worker_commands("indices", interval=0.5).values()] == [["refresh_indices", "--loop", "--interval", "5.0"]]
     assert cli._worker_commands("tasks", task_args=["--queue-name", "x"])["tác vụ nền (db_worker)"][-2:] == ["--queue-name", "x"]
 
 

@@ -11,7 +11,7 @@ from congvu.portal import demo
 pytestmark = pytest.mark.django_db
 
 
-def test_demo_files_dossiers_online_that_the_lookup_finds(client):
+def test_demo_files_dossiers_online_that_the_lookup_finds(client, base_demo_only):
     out = io.StringIO()
     assert core_demo.load_demo(stdout=out) is True
     text = out.getvalue()
