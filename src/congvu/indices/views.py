@@ -83,7 +83,7 @@ def _fresh():
     """Bring the rollups up to date with a small batch (see REFRESH_LIMIT) and say how fresh they are."""
     from congvu.indices import selectors, services
 
-    services.refresh(limit=REFRESH_LIMIT)
+    services.refresh(limit=REFRESH_LIMIT, wait=False)  # never queue a page behind a rebuild
     return selectors.data_as_of()
 
 
