@@ -44,7 +44,7 @@ def _seeded_configuration(request):
 
 # The dashboards' months of history and the PAR demo have tests of their own (tests/indices/test_demo_history.py,
 # tests/reform/test_demo.py); tests of the other demo parts load the demo without them, in seconds instead of a minute.
-HISTORY_DEMOS = ("congvu.indices.demo", "congvu.reform.demo")
+HISTORY_DEMOS = ("congvu.indices.demo", "congvu.reform.demo", "congvu.people.demo", "congvu.evaluation.demo", "congvu.emulation.demo")
 
 
 @pytest.fixture

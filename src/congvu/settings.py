@@ -58,6 +58,9 @@ INSTALLED_APPS = [
     "congvu.queueing",
     "congvu.indices",
     "congvu.reform",
+    "congvu.people",
+    "congvu.evaluation",
+    "congvu.emulation",
 ]
 
 MIDDLEWARE = [
