@@ -78,11 +78,11 @@ class StaffProfileAdmin(ScopedAdminMixin, admin.ModelAdmin):
     """Who works where, for the reform office (which may look, not edit: accounts are edited on the user)."""
 
     unit_path = "unit__path"
-    list_display = ["__str__", "unit", "role", "job_position"]
-    list_filter = ["role"]
+    list_display = ["__str__", "unit", "role", "job_position", "is_head", "reports_to"]
+    list_filter = ["role", "is_head"]
     list_select_related = ["user", "unit", "job_position"]
     search_fields = ["user__username", "user__first_name", "user__last_name", "unit__name", "unit__code"]
-    autocomplete_fields = ["unit", "job_position"]
+    autocomplete_fields = ["unit", "job_position", "reports_to"]
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
@@ -92,7 +92,8 @@ class StaffProfileAdmin(ScopedAdminMixin, admin.ModelAdmin):
 class StaffProfileInline(admin.StackedInline):
     model = StaffProfile
     can_delete = False
-    autocomplete_fields = ["unit", "job_position"]
+    fk_name = "user"
+    autocomplete_fields = ["unit", "job_position", "reports_to"]
     verbose_name_plural = _("staff profile")
 
 

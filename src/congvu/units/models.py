@@ -184,6 +184,15 @@ class StaffProfile(models.Model):
     role = models.CharField(_("role"), max_length=30, choices=Role.choices)
     job_position = models.ForeignKey(JobPosition, verbose_name=_("job position"), null=True, blank=True, on_delete=models.SET_NULL)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
+    # Who scores the person's monthly evaluation sheet (Decree 335/2025: the direct leader); empty means a
+    # unit leader of the same unit. Not a FK to StaffProfile so that it survives a move between units.
+    reports_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("direct leader"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        help_text=_("Scores this person's monthly evaluation; empty: a leader of the same unit."),
+    )
+    is_head = models.BooleanField(
+        _("head of the unit"), default=False, help_text=_("Approves the unit's monthly evaluation sheets."),
+    )
 
     class Meta:
         verbose_name = _("staff profile")
