@@ -68,7 +68,7 @@ class EventInline(admin.TabularInline):
 @admin.register(Feedback)
 class FeedbackAdmin(ReadOnlyAdmin):
     list_display = ("code", "state", "responsible_unit", "received_at", "due_at", "late", "verdict")
-    list_filter = ("state", "channel", "subject_kind", "late", "verdict")
+    list_filter = ("state", "channel", "subject_kind", "late", "verdict", "upheld")
     search_fields = ("code",)
     list_select_related = ("responsible_unit",)
     inlines = [EventInline]

@@ -32,6 +32,7 @@ def feedback_workbook(items) -> bytes:
         (_("Unit concerned"), 30), (_("Responsible unit"), 30), (_("Procedure"), 14), (_("Officer"), 22), (_("Subject"), 40),
         (_("Sender"), 22), (_("Phone"), 14), (_("Status"), 24), (_("Answer due"), 17), (_("Current deadline"), 17), (_("Overdue"), 10),
         (_("Answered at"), 17), (_("Published at"), 17), (_("A step overran"), 12), (_("Sender's verdict"), 14),
+        (_("Complaint upheld"), 12),
     ]
     return workbook_bytes(_("Feedback"), columns, _feedback_rows(items))
 
@@ -44,8 +45,15 @@ def _feedback_rows(items):
             str(f.get_topic_display()), f.unit.name, f.responsible_unit.name, f.procedure.code if f.procedure_id else "", f.officer_name,
             f.title, f.sender_name, mask_phone(f.sender_phone), state_label(f.state), _local(f.answer_due_at), _local(f.due_at),
             _("Yes") if is_overdue(f, now) else "", _local(f.answered_at), _local(f.published_at), _("Yes") if f.late else "",
-            str(f.get_verdict_display()) if f.verdict else "",
+            str(f.get_verdict_display()) if f.verdict else "", upheld_text(f.upheld),
         ]
+
+
+def upheld_text(upheld: bool | None) -> str:
+    """The unit's finding on a complaint about an officer; blank where none was recorded."""
+    if upheld is None:
+        return ""
+    return _("Upheld") if upheld else _("Not upheld")
 
 
 def ratings_workbook(ratings) -> bytes:

@@ -299,10 +299,31 @@ class ProvideInfoForm(ActionForm):
     reply = forms.CharField(label=_("The sender's reply"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
 
 
+UPHELD_CHOICES = [("yes", _("Upheld: the officer was at fault")), ("no", _("Not upheld"))]
+
+
 class AnswerForm(ActionForm):
     action = FeedbackAction.ANSWER
     title = _("Answer")
     answer = forms.CharField(label=_("Answer, as the sender will read it"), max_length=10000, widget=forms.Textarea(attrs={"rows": 6}))
+    upheld = forms.ChoiceField(
+        label=_("Finding on the complaint about the officer"), choices=UPHELD_CHOICES, widget=forms.RadioSelect,
+        help_text=_("Counted in the officer's monthly evaluation. Not shown to the sender."),
+        error_messages={"required": _("Choose whether the complaint was upheld.")},
+    )
+
+    def __init__(self, *args, feedback=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only feedback about an officer carries a finding on the officer; for any other subject the question
+        # would have no answer, so it is not asked.
+        if feedback is None or feedback.subject_kind != SubjectKind.OFFICER:
+            del self.fields["upheld"]
+
+    def params(self) -> dict:
+        params = dict(self.cleaned_data)
+        if "upheld" in params:
+            params["upheld"] = params["upheld"] == "yes"
+        return params
 
 
 class PublishForm(ActionForm):
@@ -325,6 +346,8 @@ def action_form(action: FeedbackAction, feedback, data=None) -> ActionForm:
         initial["topic"] = feedback.topic
     if action == FeedbackAction.PUBLISH:
         initial["public_summary"] = feedback.title
+    if action == FeedbackAction.ANSWER:
+        return AnswerForm(data, initial=initial, prefix=action.value, feedback=feedback)
     return ACTION_FORMS[action](data, initial=initial, prefix=action.value)
 
 

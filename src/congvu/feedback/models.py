@@ -243,6 +243,13 @@ class Feedback(models.Model):
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
     answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("answered by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     answer = models.TextField(_("answer"), blank=True)
+    # The unit's finding, recorded with its answer, on feedback about an officer: whether the complaint was
+    # founded. The monthly evaluation counts upheld complaints against the officer; unknown (null) for other
+    # subjects, for feedback answered before the field existed, and when a caller did not record it.
+    upheld = models.BooleanField(
+        _("complaint upheld"), null=True, blank=True,
+        help_text=_("For feedback about an officer: whether the unit found the complaint founded when it answered."),
+    )
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     published_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     public_summary = models.TextField(_("published summary"), blank=True)
@@ -265,6 +272,7 @@ class Feedback(models.Model):
             models.Index(fields=["unit", "received_at"]),
             models.Index(fields=["state", "due_at"]),
             models.Index(fields=["officer", "received_at"]),
+            models.Index(fields=["officer", "answered_at"]),
             models.Index(fields=["procedure", "received_at"]),
             models.Index(fields=["late", "received_at"]),
             models.Index(fields=["verdict", "received_at"]),

@@ -418,19 +418,33 @@ def provide_info(feedback, reply: str, actor=None, expected_version=None, at=Non
                 check_permission=actor is not None)
 
 
-def answer_feedback(feedback, actor, answer: str, expected_version=None, at=None) -> Feedback:
+def answer_feedback(feedback, actor, answer: str, upheld: bool | None = None, expected_version=None, at=None) -> Feedback:
     """The responsible leader's answer. The sender's notification is queued in the same transaction, so it
-    goes out exactly when the answer is saved."""
+    goes out exactly when the answer is saved.
+
+    `upheld` is the unit's finding on feedback about an officer (True: the complaint was founded; False: it was
+    not), which the officer's monthly evaluation counts. The staff page requires it for such feedback; None
+    records it as unknown. It is refused for feedback about a procedure or a unit, which names no officer."""
     answer = _required_text(answer, "answer", _("Write the answer."), max_length=10_000)
+    if upheld is not None and not isinstance(upheld, bool):
+        raise FeedbackError(ErrorCode.INVALID_INPUT, _("Choose whether the complaint was upheld."),
+                            {"upheld": [_("Choose whether the complaint was upheld.")]})
 
     def apply(row, at):
+        if upheld is not None and row.subject_kind != SubjectKind.OFFICER:
+            raise FeedbackError(ErrorCode.INVALID_INPUT, _("Only feedback about an officer records whether the complaint was upheld."),
+                                {"upheld": [_("Only feedback about an officer records whether the complaint was upheld.")]})
         late = _mark_step(row, Step.ANSWER, at, row.answer_due_at)
         row.answered_at = at
         row.answered_by = actor
         row.answer = answer
+        row.upheld = upheld
         row.publish_due_at = publish_deadline(calendar_for(row.responsible_unit), at, row.deadlines.rules())
         _notify_answered(row)
-        return {"late": late}
+        data = {"late": late}
+        if upheld is not None:
+            data["upheld"] = upheld
+        return data
 
     return _act(feedback, FeedbackAction.ANSWER, actor=actor, at=at, expected_version=expected_version, apply=apply)
 
