@@ -290,9 +290,12 @@ def feedback_population(unit, period) -> QuerySet[Feedback]:
     published) before it began. Items carried over from an earlier period count again, as dossiers do in 2.1."""
     from congvu.indices.scoping import unit_q
 
-    return Feedback.objects.filter(
-        unit_q(unit, "responsible_unit"), received_at__lt=measured_at(period),
-    ).filter(Q(closed_at__isnull=True) | Q(closed_at__gte=period.start_instant()))
+    return Feedback.objects.filter(unit_q(unit, "responsible_unit")).filter(handled_in_q(period))
+
+
+def handled_in_q(period) -> Q:
+    """The period part of `feedback_population`, for queries that group many units at once."""
+    return Q(received_at__lt=measured_at(period)) & (Q(closed_at__isnull=True) | Q(closed_at__gte=period.start_instant()))
 
 
 def feedback_late_q(at: dt.datetime) -> Q:

@@ -2,6 +2,8 @@
 (a ward merged in July still answers for the dossiers it handled in June when the new ward's year is
 reported). One home for this rule so that dashboards, rankings, reports and drill-down lists agree."""
 
+from collections import defaultdict
+
 from django.db.models import Q
 
 from congvu.units.models import Unit
@@ -22,3 +24,42 @@ def unit_q(unit: Unit, field: str = "") -> Q:
 def unit_ids(unit: Unit) -> list[int]:
     """The ids of the units `unit_q` covers, for rollup tables keyed by unit id."""
     return list(Unit.objects.filter(unit_q(unit)).values_list("pk", flat=True))
+
+
+def unit_groups(units) -> dict[int, Unit]:
+    """unit id → the one of `units` it counts toward (`unit_q` of each), in a few queries whatever the number of
+    units: what a ranking or any per-child batch groups its rows by."""
+    units = list(units)
+    if not units:
+        return {}
+    prefixes = Q()
+    for u in units:
+        prefixes |= Q(path__startswith=u.path)
+    rows = list(Unit.objects.filter(prefixes).values_list("pk", "path"))
+    merged = list(Unit.objects.filter(successor__isnull=False).values_list("pk", "path", "successor_id"))
+    out: dict[int, object] = {}
+    for u in units:
+        for pk, path in rows:
+            if path.startswith(u.path):
+                out[pk] = u
+    if merged:
+        successors = defaultdict(list)
+        for pk, path, successor in merged:
+            successors[successor].append((pk, path))
+        outside = []
+        for u in units:
+            frontier, seen = [u.pk], {u.pk}
+            while frontier:
+                nxt = []
+                for parent in frontier:
+                    for pk, path in successors.get(parent, ()):
+                        if pk not in seen:
+                            seen.add(pk)
+                            nxt.append(pk)
+                            if not path.startswith(u.path):
+                                outside.append((path, u))
+                frontier = nxt
+        for path, u in outside:
+            for pk in Unit.objects.filter(path__startswith=path).values_list("pk", flat=True):
+                out[pk] = u
+    return out

@@ -402,7 +402,7 @@ def index_766(unit, period: Period, now=None) -> Index766:
 def indices_766(units, period: Period, now=None) -> dict[int, Index766]:
     """index_766 of several units at once (a ranking): the dossier figures of all of them in a few grouped queries."""
     scheme = scheme_for(period)
-    groups = _unit_groups(units)
+    groups = scoping.unit_groups(units)
     by_unit = _figures_by(list(groups), period, "unit", now)
     start, end = _bounds(period, now)
     by_unit_procedure = window(list(groups), start, end, "unit_procedure") if end > start else {}
@@ -514,46 +514,6 @@ class RankRow:
     measure: Measure | None
 
 
-def _unit_groups(units) -> dict[int, object]:
-    """unit id → the one of `units` it counts toward (scoping.unit_q of each), in few queries."""
-    from congvu.units.models import Unit
-
-    units = list(units)
-    if not units:
-        return {}
-    prefixes = Q()
-    for u in units:
-        prefixes |= Q(path__startswith=u.path)
-    rows = list(Unit.objects.filter(prefixes).values_list("pk", "path"))
-    merged = list(Unit.objects.filter(successor__isnull=False).values_list("pk", "path", "successor_id"))
-    out: dict[int, object] = {}
-    for u in units:
-        for pk, path in rows:
-            if path.startswith(u.path):
-                out[pk] = u
-    if merged:
-        successors = defaultdict(list)
-        for pk, path, successor in merged:
-            successors[successor].append((pk, path))
-        outside = []
-        for u in units:
-            frontier, seen = [u.pk], {u.pk}
-            while frontier:
-                nxt = []
-                for parent in frontier:
-                    for pk, path in successors.get(parent, ()):
-                        if pk not in seen:
-                            seen.add(pk)
-                            nxt.append(pk)
-                            if not path.startswith(u.path):
-                                outside.append((path, u))
-                frontier = nxt
-        for path, u in outside:
-            for pk in Unit.objects.filter(path__startswith=path).values_list("pk", flat=True):
-                out[pk] = u
-    return out
-
-
 def ranked_units(parent, period: Period, kind: str | None = None):
     from congvu.units.selectors import active_q
 
@@ -585,7 +545,7 @@ def ranking(parent, period: Period, metric: str, kind: str | None = None, now=No
     _check_metric(metric)
     units = ranked_units(parent, period, kind)
     if metric in _ROLLUP_METRICS:
-        groups = _unit_groups(units)
+        groups = scoping.unit_groups(units)
         by_unit = _figures_by(list(groups), period, "unit", now)
         per_child: dict[int, Figures] = {}
         for unit_id, fig in by_unit.items():
@@ -642,7 +602,7 @@ def report_rows(unit, period: Period, by: str = "field", now=None) -> list[Repor
         raise ValueError(f"unknown grouping {by!r}")
     if by == "unit":
         children = ranked_units(unit, period)
-        groups = _unit_groups(children)
+        groups = scoping.unit_groups(children)
         own = [pk for pk in scoping.unit_ids(unit) if pk not in groups]
         rows = []
         by_unit = _figures_by(list(groups) + own, period, "unit", now)
