@@ -9,14 +9,14 @@ from pathlib import Path
 
 import pytest
 
+from congvu.people.discipline import DISCIPLINE_FORMS, DISCIPLINE_LABELS_VI, discipline_severity
 from congvu.emulation.eligibility import (
     CatalogueError, CollectiveFacts, DisciplineFact, InitiativeFact, PersonFacts, Quota, RatingFact, evaluate, load_catalogue,
 )
 
 DATA = Path(__file__).resolve().parents[2] / "src" / "congvu" / "emulation" / "data" / "titles_law_06_2022.json"
-# Discipline forms as the people app's contract orders them, lightest first (severity, label).
-FORMS = {"reprimand": (1, "Khiển trách"), "warning": (2, "Cảnh cáo"), "salary_reduction": (3, "Hạ bậc lương"),
-         "demotion": (4, "Giáng chức"), "removal": (5, "Cách chức"), "dismissal": (6, "Buộc thôi việc")}
+# The people app's discipline forms (pure module), lightest first: code -> (severity, label).
+FORMS = {form: (discipline_severity(form), DISCIPLINE_LABELS_VI[form]) for form in DISCIPLINE_FORMS}
 Y = 2026
 REPRIMAND = DisciplineFact(1, "Khiển trách", "quyết định số 5/QĐ-UBND")
 WARNING = DisciplineFact(2, "Cảnh cáo", "quyết định số 9/QĐ-UBND")
