@@ -167,8 +167,11 @@ def can_list_discipline(user) -> bool:
 # ------------------------------------------------------------------------------------------------ training
 
 
+TRAINING_ROLES = {Role.UNIT_LEADER, Role.REFORM_ADMIN, Role.SYSTEM_ADMIN}
+
+
 def can_manage_training(user, organiser) -> bool:
-    return role_of(user) in {Role.UNIT_LEADER, Role.REFORM_ADMIN, Role.SYSTEM_ADMIN} and can_see_unit(user, organiser)
+    return role_of(user) in TRAINING_ROLES and can_see_unit(user, organiser)
 
 
 def can_view_course(user, course) -> bool:

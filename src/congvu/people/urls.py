@@ -1,4 +1,40 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from congvu.people import views
 
 app_name = "people"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("mine/", views.mine, name="mine"),
+    path("plans/", views.plan_list, name="plans"),
+    path("plans.xlsx", views.plan_export, name="plans_export"),
+    path("plans/new/", views.plan_new, name="plan_new"),
+    path("plans/<int:pk>/", views.plan_detail, name="plan"),
+    path("plans/<int:pk>/inspect/", views.inspection_new, name="inspection_new"),
+    path("inspections/", views.inspection_list, name="inspections"),
+    path("inspections.xlsx", views.inspection_export, name="inspections_export"),
+    path("inspections/<int:pk>/", views.inspection_detail, name="inspection"),
+    path("inspections/<int:pk>/findings/", views.finding_add, name="finding_add"),
+    path("inspections/<int:pk>/evidence/", views.evidence_add, name="evidence_add"),
+    path("inspections/<int:pk>/actions/", views.action_add, name="action_add"),
+    path("inspections/<int:pk>/conclude/", views.conclude, name="conclude"),
+    path("inspections/<int:pk>/notice.pdf", views.notice_pdf, name="notice"),
+    path("findings/<int:pk>/remove/", views.finding_remove, name="finding_remove"),
+    path("evidence/<int:pk>/", views.evidence_download, name="evidence"),
+    path("actions/", views.action_list, name="actions"),
+    path("actions.xlsx", views.action_export, name="actions_export"),
+    path("actions/<int:pk>/remove/", views.action_remove, name="action_remove"),
+    path("actions/<int:pk>/report/", views.action_report, name="action_report"),
+    path("actions/<int:pk>/review/", views.action_review, name="action_review"),
+    path("discipline/", views.discipline_list, name="discipline_list"),
+    path("discipline.xlsx", views.discipline_export, name="discipline_export"),
+    path("discipline/new/", views.discipline_new, name="discipline_new"),
+    path("discipline/<int:pk>/", views.discipline_detail, name="discipline"),
+    path("discipline/<int:pk>/annul/", views.discipline_annul, name="discipline_annul"),
+    path("training/", views.course_list, name="courses"),
+    path("training.xlsx", views.course_export, name="courses_export"),
+    path("training/new/", views.course_new, name="course_new"),
+    path("training/<int:pk>/", views.course_detail, name="course"),
+    path("training/<int:pk>/attendance/", views.course_attendance, name="course_attendance"),
+    path("training/<int:pk>/attendance.xlsx", views.course_attendance_export, name="course_attendance_export"),
+]
