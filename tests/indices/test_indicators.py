@@ -90,6 +90,24 @@ def test_ranking_on_the_index_equals_each_units_index(month, place):
     assert next(r for r in rows if r.unit == place.a).value == Decimal("15.00")
 
 
+def test_batched_measures_of_a_ranking_equal_each_units_own(month, place):
+    from congvu.indices.measures_catalog import transparency_measures, transparency_measures_many
+    from congvu.indices.measures_feedback import feedback_measures, feedback_measures_many
+
+    units = selectors.ranked_units(place.province, MARCH)
+    assert place.a in units and len(units) > 2
+    feedback = feedback_measures_many(units, MARCH)
+    transparency = transparency_measures_many(units, MARCH)
+    for unit in units:
+        assert feedback[unit.pk] == feedback_measures(unit, MARCH)
+        assert transparency[unit.pk] == transparency_measures(unit, MARCH)
+    assert feedback[place.a.pk]["5.2"].denominator == 1  # the complaint about D2, made to A's service centre
+    batched = selectors.indices_766(units, MARCH)
+    for unit in units:
+        alone = selectors.index_766(unit, MARCH)
+        assert [(r.code, r.measure, r.points) for r in batched[unit.pk].indicators] == [(r.code, r.measure, r.points) for r in alone.indicators]
+
+
 def test_metric_value_and_trend(month, place):
     assert selectors.metric_value("on_time_rate", place.a, MARCH) == Decimal("75.00")
     assert selectors.metric_value("received", place.a, MARCH) == 4

@@ -111,24 +111,47 @@ def complete_q() -> Q:
     )
 
 
-def transparency_measures(unit: Unit, period) -> dict[str, Measure]:
-    calendar = calendar_for(unit)
+def _announced_with_publication(unit: Unit, period) -> list[tuple[ProcedureVersion, dt.date]]:
+    """The versions announced in the period for `unit`'s levels, each with the day it was first published."""
     announced = list(announced_in(unit, period).only("pk", "decision_date", "effective_from", "created_at"))
     changes = ProcedureChange.objects.filter(version__in=[v.pk for v in announced], field_path="status", new_value=VersionStatus.PUBLISHED)
     first_published: dict[int, dt.datetime] = {}
     for version_id, at in changes.order_by("version_id", "at").values_list("version_id", "at"):
         first_published.setdefault(version_id, at)
-    on_time = sum(v.decision_date <= working_days_before(calendar, v.effective_from, ANNOUNCE_BEFORE_DAYS) for v in announced)
-    published_in_time = sum(
-        published_on(v, first_published.get(v.pk)) <= working_days_after(calendar, v.decision_date, PUBLISH_WITHIN_DAYS) for v in announced
-    )
+    return [(v, published_on(v, first_published.get(v.pk))) for v in announced]
+
+
+def _published_and_complete(unit: Unit, period) -> tuple[int, int]:
     from congvu.catalog.selectors import current_versions
 
     snapshot = versions_for_unit(unit, current_versions(period.end).filter(status=VersionStatus.PUBLISHED))
-    published = snapshot.count()
-    complete = snapshot.filter(complete_q()).count()
+    return snapshot.count(), snapshot.filter(complete_q()).count()
+
+
+def _measures(unit: Unit, announced, published: int, complete: int) -> dict[str, Measure]:
+    calendar = calendar_for(unit)
+    on_time = sum(v.decision_date <= working_days_before(calendar, v.effective_from, ANNOUNCE_BEFORE_DAYS) for v, _day in announced)
+    published_in_time = sum(day <= working_days_after(calendar, v.decision_date, PUBLISH_WITHIN_DAYS) for v, day in announced)
     return {
         "1.1": Measure(on_time, len(announced)),
         "1.2": Measure(published_in_time, len(announced)),
         "1.3": Measure(complete, published),
     }
+
+
+def transparency_measures(unit: Unit, period) -> dict[str, Measure]:
+    return _measures(unit, _announced_with_publication(unit, period), *_published_and_complete(unit, period))
+
+
+def transparency_measures_many(units, period) -> dict[int, dict[str, Measure]]:
+    """transparency_measures of several units (a ranking's children). The procedures depend only on a unit's
+    implementing levels, so they are read once per set of levels; the working-day counts use each unit's own
+    calendar."""
+    by_levels: dict[frozenset[str], tuple] = {}
+    out = {}
+    for unit in units:
+        levels = procedure_levels_for(unit)
+        if levels not in by_levels:
+            by_levels[levels] = (_announced_with_publication(unit, period), *_published_and_complete(unit, period))
+        out[unit.pk] = _measures(unit, *by_levels[levels])
+    return out
