@@ -13,7 +13,7 @@ from django.db.models import Q, QuerySet
 from congvu.core.text import search_terms
 from congvu.emulation.eligibility import CollectiveFacts, DisciplineFact, InitiativeFact, PersonFacts, RatingFact
 from congvu.emulation.models import Award, CommendationDecision, Initiative, Movement, Participant, Proposal
-from congvu.people.discipline import discipline_severity
+from congvu.people.discipline import DISCIPLINE_LABELS_VI, discipline_severity
 from congvu.units.models import StaffProfile, Unit, UnitKind
 from congvu.units.selectors import scope_queryset, staff_profile_of, visible_units
 
@@ -84,7 +84,8 @@ def proposal_facts(unit: Unit, year: int, lookback: int) -> ProposalFacts:
         (past[uid] if uid is not None else unit_past).setdefault(y, set()).add(title)
     people = []
     for m in members:
-        records = tuple(DisciplineFact(discipline_severity(d.form), d.get_form_display(),
+        # Reasons are stored Vietnamese whatever the request's language, like the evaluation's.
+        records = tuple(DisciplineFact(discipline_severity(d.form), DISCIPLINE_LABELS_VI[d.form],
                                        f"quyết định số {d.decision_number} ngày {d.decision_date:%d/%m/%Y}")
                         for d in discipline.get(m.user_id, []))
         people.append(PersonFacts(
