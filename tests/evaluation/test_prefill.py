@@ -259,3 +259,40 @@ def test_facts_stored_by_an_older_version_still_load():
     facts = StaffMonthFacts.from_dict(old)
     assert facts.on_time_share == Decimal("50.00") and facts.training_hours == Decimal("3.5") and facts.inspection_ids == ()
     assert facts.ratings_satisfied_share is None
+
+
+# ------------------------------------------------------------------------------------------------ the facts table
+
+
+def render_facts(facts) -> str:
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    with translation.override("vi"):
+        return render_to_string("evaluation/_facts.html", {"facts": facts})
+
+
+def test_the_table_shows_the_facts_in_vietnamese_with_links(month, staff, inspections):
+    from django.urls import reverse
+
+    facts = facts_for([staff.officer.pk, staff.specialist.pk], *MARCH)
+    html = render_facts(facts[staff.officer.pk])
+    assert "<caption" in html and 'scope="row"' in html and "01/03/2026" in html and "31/03/2026" in html
+    assert "Hồ sơ tiếp nhận tại quầy" in html and "đúng hạn 2, trễ hạn 0" in html and "100%" in html
+    assert "hài lòng 2, 66,67%" in html
+    assert f'href="{reverse("feedback_staff:detail", args=[month["upheld"].code])}"' in html
+    assert f'href="{reverse("people:inspection", args=[inspections.pk])}"' in html
+    assert "Vi phạm — Đeo thẻ công chức" in html and "12,5 giờ" in html and "Kỹ năng giao tiếp với người dân" in html
+    late = render_facts(facts[staff.specialist.pk])
+    assert f'href="{reverse("dossiers:detail", args=[month["a"].code])}"' in late and "Thẩm định hồ sơ" in late
+    assert "0%" in late
+
+
+def test_the_table_of_a_quiet_month_and_of_findings_stored_without_ids():
+    quiet = render_facts(StaffMonthFacts(user_id=1, start=MARCH[0], end=MARCH[1]))
+    assert "Không có bước hoàn thành" in quiet and "<a " not in quiet and "0 giờ" in quiet
+    # Facts stored before the inspections' ids were kept: the finding is shown, as text, without a link.
+    older = StaffMonthFacts(user_id=1, start=MARCH[0], end=MARCH[1], inspection_violations=1,
+                            inspection_refs=(("KT-2026-001", "Vi phạm — Giờ làm việc"),))
+    html = render_facts(older)
+    assert "KT-2026-001" in html and "Vi phạm — Giờ làm việc" in html and "<a " not in html

@@ -117,3 +117,37 @@ def test_the_arithmetic_and_the_facts_record_load_without_django():
     code = ("import sys, congvu.evaluation.suggest, congvu.evaluation.prefill; "
             "sys.exit(1 if any(m == 'django' or m.startswith('django.') for m in sys.modules) else 0)")
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+def _criteria_of(node):
+    """Every criterion dict of a framework file, wherever its groups nest them."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "criteria" and isinstance(value, list):
+                yield from (c for c in value if isinstance(c, dict))
+            else:
+                yield from _criteria_of(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _criteria_of(item)
+
+
+def test_the_shipped_frameworks_bind_criteria_this_module_can_apply():
+    import json
+    from pathlib import Path
+
+    import congvu.evaluation
+
+    files = sorted((Path(congvu.evaluation.__file__).parent / "data").glob("*.json"))
+    assert files
+    for path in files:
+        criteria = list(_criteria_of(json.loads(path.read_text(encoding="utf-8"))))
+        bound = [c for c in criteria if c.get("source")]
+        assert bound and scoring_problems(criteria) == [], path.name
+        # A month with one inspection violation, one upheld complaint and 90% on time suggests within each maximum.
+        f = facts(steps_finished=10, steps_on_time=9, steps_late=1, on_time_share=D("90.00"), inspection_violations=1, complaints_upheld=1,
+                  ratings_count=4, ratings_satisfied=3)
+        suggested = suggest(f, criteria)
+        assert set(suggested) == {c["code"] for c in bound}
+        for c in bound:
+            assert D(0) <= suggested[c["code"]] <= D(str(c["scoring"]["max"]))

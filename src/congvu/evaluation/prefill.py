@@ -76,6 +76,13 @@ class StaffMonthFacts:
     def ratings_satisfied_share(self) -> Decimal | None:
         return share_of(self.ratings_satisfied, self.ratings_count)
 
+    @property
+    def inspection_items(self) -> tuple[tuple[str, str, int | None], ...]:
+        """(inspection code, finding, inspection id or None) — what a template needs to link each finding
+        (facts stored before the ids were kept have none)."""
+        ids = self.inspection_ids if len(self.inspection_ids) == len(self.inspection_refs) else ()
+        return tuple((code, text, ids[n] if ids else None) for n, (code, text) in enumerate(self.inspection_refs))
+
     def as_dict(self) -> dict:
         """Plain JSON types: days as ISO text, decimals as text (exact), tuples as lists."""
         out = {}
