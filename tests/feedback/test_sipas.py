@@ -152,6 +152,24 @@ def test_rollups_equal_raw_counting_across_months_and_custom_ranges(rate, place)
     assert raw == [] and len(queries.captured_queries) <= 12
 
 
+def test_batched_overall_figures_equal_the_index_of_each_unit_and_month(rate, place):
+    from congvu.feedback.sipas import overall_by_month, overall_many
+
+    rate(5, at=local(2026, 3, 10, 10))
+    rate(2, at=local(2026, 3, 31, 23, 30))
+    rate(4, at=local(2026, 4, 1, 0, 30))
+    services.refresh_rating_rollups()
+    rate(3, at=local(2026, 4, 20, 10))  # newer than the rollups: read raw
+    units_ = [place.a, place.b, place.dept]
+    for period in (Period.month(2026, 3), Period.month(2026, 4), Period.parse("2026-03-15_2026-04-30"), Period.year(2026)):
+        batch = overall_many(units_, period)
+        assert batch == {u.pk: sipas_index(u, period).overall for u in units_}, period.key
+    months = Period.month(2026, 5).last_months(4)
+    by_month = overall_by_month(place.province, months)
+    assert by_month == {m.key: sipas_index(place.province, m).overall for m in months}
+    assert by_month["2026-04"].answers == 2 and by_month["2026-02"].value is None
+
+
 def test_ratings_newer_than_the_rollups_and_late_commits_are_counted(rate, place):
     rate(5, at=local(2026, 3, 10, 10))
     services.refresh_rating_rollups()

@@ -129,7 +129,7 @@ def _published_and_complete(unit: Unit, period) -> tuple[int, int]:
 
 
 def _measures(unit: Unit, announced, published: int, complete: int) -> dict[str, Measure]:
-    calendar = calendar_for(unit)
+    calendar = calendar_for(unit) if announced else None  # most months announce nothing: no calendar to read
     on_time = sum(v.decision_date <= working_days_before(calendar, v.effective_from, ANNOUNCE_BEFORE_DAYS) for v, _day in announced)
     published_in_time = sum(day <= working_days_after(calendar, v.decision_date, PUBLISH_WITHIN_DAYS) for v, day in announced)
     return {

@@ -204,11 +204,13 @@ class Summary:
 
 
 def _satisfaction(unit, period: Period) -> Decimal | None:
-    try:
-        from congvu.feedback.sipas import sipas_index
-    except ImportError:
-        return None
-    value = sipas_index(unit, period).overall.value
+    from congvu.feedback.sipas import sipas_index
+
+    return _satisfaction_percent(sipas_index(unit, period).overall)
+
+
+def _satisfaction_percent(estimate) -> Decimal | None:
+    value = estimate.value
     return None if value is None else (Decimal(value) * 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
@@ -412,8 +414,9 @@ def indices_766(units, period: Period, now=None) -> dict[int, Index766]:
         child = groups[unit_id].pk
         figs[child] = _sum_figures([figs.get(child), fig])
     for (unit_id, procedure_id), counts in by_unit_procedure.items():
-        child = groups[unit_id].pk
-        used[child][procedure_id] = Counts(used[child].get(procedure_id, Counts())).plus(counts)
+        mine = used[groups[unit_id].pk]
+        earlier = mine.get(procedure_id)  # a child with sub-units sums them; most children are one unit
+        mine[procedure_id] = counts if earlier is None else earlier.plus(counts)
     cache: dict = {}
     empty = Figures(Counts(), Counts(), Counts())
     others = [_lazy_many(module, function, units, period) for module, function in _OTHER_MEASURES]
@@ -554,6 +557,11 @@ def ranking(parent, period: Period, metric: str, kind: str | None = None, now=No
             per_child[child.pk] = fig if old is None else Figures(old.flows.plus(fig.flows), old.before.plus(fig.before), old.upto.plus(fig.upto))
         empty = Figures(Counts(), Counts(), Counts())
         pairs = [(u, *_rollup_metric(metric, per_child.get(u.pk, empty))) for u in units]
+    elif metric == "satisfaction":
+        from congvu.feedback.sipas import overall_many
+
+        estimates = overall_many(units, period)
+        pairs = [(u, _satisfaction_percent(estimates[u.pk]), None) for u in units]
     elif metric.startswith("766."):
         indices = indices_766(units, period, now)
         pairs = [(u, *_index_metric(metric, indices[u.pk])) for u in units]

@@ -350,6 +350,15 @@ def _provinces():
     return list(Unit.objects.filter(depth=1).filter(active_q()).order_by("path"))
 
 
+def _transparency_rows(province, period):
+    from congvu.feedback.sipas import overall_many
+    from congvu.indices import selectors
+
+    ranking = selectors.ranking(province, period, "on_time_rate")
+    satisfaction = overall_many([row.unit for row in ranking], period)
+    return reports.transparency_rows(ranking, lambda unit: satisfaction[unit.pk])
+
+
 @require_safe
 def transparency(request):
     """On-time rate and satisfaction per unit of the province for the last full month. Public: figures about
@@ -366,8 +375,7 @@ def transparency(request):
         # recomputes per request: the rows are cached until the figures change or PUBLIC_CACHE_SECONDS pass.
         as_of = selectors.data_as_of()
         key = f"indices:transparency:{province.pk}:{period.key}:{as_of.isoformat() if as_of else ''}"
-        rows = cache.get_or_set(key, lambda: reports.transparency_rows(
-            selectors.ranking(province, period, "on_time_rate"), lambda unit: _sipas(unit, period).overall), PUBLIC_CACHE_SECONDS)
+        rows = cache.get_or_set(key, lambda: _transparency_rows(province, period), PUBLIC_CACHE_SECONDS)
     shown = [row for row in rows if all(term in fold(row.name) for term in fold(q).split())] if q else rows
     return render(request, "indices/transparency.html", {
         "period": period, "province": province, "provinces": provinces, "rows": shown, "all_count": len(rows), "q": q,
