@@ -40,7 +40,7 @@ def test_shipped_frameworks_load_with_their_decisions(nd335, hn3814):
         ("A", 90, "excellent"), ("B", 70, "good"), ("C", 50, "completed"), ("D", 0, "not_completed")]
     # The criteria FACTS suggests points for carry a source and a rule.
     bound = {c["code"]: c for c in nd335.criteria_dicts() if "source" in c}
-    assert bound["timeliness"]["source"] == "on_time_share" and bound["timeliness"]["scoring"] == {"method": "share"}
+    assert bound["timeliness"]["source"] == "on_time_share" and bound["timeliness"]["scoring"] == {"method": "share", "max": 100}
     assert bound["discipline"]["scoring"]["method"] == "deduct_per"
 
 
@@ -160,7 +160,7 @@ def test_invalid_frameworks_list_every_problem_in_vietnamese():
     other["bands"][0]["level"] = "superb"
     with pytest.raises(FrameworkError) as info:
         load_framework(other)
-    assert any("nguồn dữ liệu “mood”" in m for m in info.value.messages)
+    assert any("«mood»" in m for m in info.value.messages)
     assert any("bốn mức theo quy định" in m for m in info.value.messages)
     with pytest.raises(FrameworkError):
         load_framework([])

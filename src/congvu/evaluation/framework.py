@@ -16,6 +16,9 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+# The facts a criterion may be bound to, and their suggestion rules, belong to the suggestion module (pure too).
+from congvu.evaluation.suggest import SOURCES, scoring_problems  # noqa: F401 (SOURCES re-exported)
+
 LEVELS = ("excellent", "good", "completed", "not_completed")
 LEVEL_LABELS = {
     "excellent": "Hoàn thành xuất sắc nhiệm vụ",
@@ -24,9 +27,6 @@ LEVEL_LABELS = {
     "not_completed": "Không hoàn thành nhiệm vụ",
 }
 GROUP_METHODS = ("sum", "percent_average")
-# The facts congvu.evaluation.prefill measures, which a criterion may be bound to for a suggested score.
-SOURCES = ("on_time_share", "steps_finished", "complaints_upheld", "inspection_violations", "ratings_satisfied_share", "training_hours")
-SCORING_METHODS = ("share", "deduct_per")
 QUOTA_BASES = ("all", "good_or_better")
 PERIODS = ("month", "quarter")
 ROLL_UPS = ("average",)
@@ -173,15 +173,20 @@ def _criterion(data, group: str, method: str, seen: set[str], errors: list[str])
     source = _text(data.get("source"))
     scoring = data.get("scoring")
     if source:
-        if source not in SOURCES:
-            errors.append(f"{where}: nguồn dữ liệu “{source}” không được hỗ trợ (dùng một trong: {', '.join(SOURCES)}).")
-        if not isinstance(scoring, dict) or scoring.get("method") not in SCORING_METHODS:
-            errors.append(f"{where}: cách gợi ý điểm phải là “share” (theo tỷ lệ) hoặc “deduct_per” (trừ điểm mỗi lần).")
+        if not isinstance(scoring, dict):
             scoring = None
-        elif scoring.get("method") == "deduct_per":
-            per = _decimal(scoring.get("points"), f"{where} (điểm trừ mỗi lần)", errors)
-            if per is not None and (per <= 0 or (max_points is not None and per > max_points)):
-                errors.append(f"{where}: điểm trừ mỗi lần phải lớn hơn 0 và không vượt điểm tối đa.")
+        else:
+            # The suggestion rule is congvu.evaluation.suggest's format; "max" defaults to the criterion's maximum.
+            scoring = {"max": str(max_points or 0), **scoring}
+        for problem in scoring_problems([{"code": code, "source": source, "scoring": scoring}]):
+            errors.append(problem)
+        if isinstance(scoring, dict) and max_points is not None:
+            try:
+                rule_max = Decimal(str(scoring.get("max")))
+            except (InvalidOperation, ValueError):
+                rule_max = None
+            if rule_max is not None and rule_max > max_points:
+                errors.append(f"{where}: điểm gợi ý tối đa ({fmt(rule_max)}) vượt điểm tối đa của tiêu chí ({fmt(max_points)}).")
     elif scoring:
         errors.append(f"{where}: có cách gợi ý điểm nhưng không có nguồn dữ liệu.")
         scoring = None

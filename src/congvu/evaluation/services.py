@@ -98,8 +98,10 @@ def assignment_for(unit: Unit, year: int) -> Assignment | None:
 def rating_unit(profile: StaffProfile) -> Unit:
     """The unit whose leaders rate this person: their own unit if someone other than them leads it, else the
     nearest unit above that has a leader (a one-stop desk without its own leader is rated by its ward; the
-    head of a ward by the level above)."""
+    head of a unit always by the level above)."""
     chain = [profile.unit, *reversed(ancestors_of(profile.unit))]
+    if profile.is_head and len(chain) > 1:
+        chain = chain[1:]  # the head is never rated by their own deputies
     for unit in chain:
         if access.leaders_of(unit, profile.user_id).exists():
             return unit
