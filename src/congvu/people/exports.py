@@ -2,13 +2,13 @@
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from congvu.core.excel import workbook_bytes
 from congvu.dossiers.letters import person_name
 
 STATUS_LABELS = {"open": gettext_lazy("To be done"), "overdue": gettext_lazy("Overdue"), "reported": gettext_lazy("Reported, awaiting the inspector"),
-                 "reported_late": gettext_lazy("Reported after the deadline"), "done": gettext_lazy("Done")}
+                 "reported_late": gettext_lazy("Reported after the deadline"), "done": pgettext_lazy("follow-up", "Done")}
 
 
 def _local(at):

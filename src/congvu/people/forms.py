@@ -98,7 +98,7 @@ class InspectionFilterForm(_Filter):
 
 class ActionFilterForm(_Filter):
     status = forms.ChoiceField(label=_("Follow-up"), required=False, choices=[
-        ("", _("All")), ("open", _("To be done")), ("overdue", _("Overdue")), ("reported", _("Reported, awaiting the inspector")), ("done", _("Done"))])
+        ("", _("All")), ("open", _("To be done")), ("overdue", _("Overdue")), ("reported", _("Reported, awaiting the inspector")), ("done", pgettext_lazy("follow-up", "Done"))])
     sort = forms.ChoiceField(label=_("Sort"), required=False, choices=[("deadline", _("Nearest deadline first")), ("-deadline", _("Latest deadline first")),
                                                                         ("unit", _("Unit"))])
 

@@ -185,7 +185,7 @@ class InspectionEvidence(models.Model):
 class ActionState(models.TextChoices):
     OPEN = "open", _("To be done")
     REPORTED = "reported", _("Reported done, awaiting the inspector")
-    DONE = "done", _("Done")
+    DONE = "done", pgettext_lazy("follow-up", "Done")
 
 
 class CorrectiveAction(models.Model):
