@@ -121,6 +121,39 @@ def test_metric_value_and_trend(month, place):
         selectors.metric_value("no_such_metric", place.a, MARCH)
 
 
+def test_trends_of_all_metrics_at_once_equal_each_months_own_figures(month, place, receive):
+    from congvu.feedback import services as fb
+    from congvu.feedback.scoring import Factor, Perception
+
+    # April: one more dossier, left open past its due time at the end of April; D1 rated in March.
+    started(receive, local(2026, 4, 1, 9))
+    fb.submit_rating(month[0], {Factor.ACCESS: 5, Factor.PROCEDURE: 4, Factor.OFFICER: 5, Factor.RESULT: 2, Factor.FEEDBACK: None},
+                     {Perception.TRIPS: 0, Perception.EXTRA_MONEY: 0, Perception.APPOINTMENT: 2},
+                     at=local(2026, 3, 20, 10))
+    services.refresh()
+    metrics = ["received", "finished_late", "open_overdue", "on_time_rate", "online_share", "satisfaction", "766.total", "766.2.1", "766.5.2"]
+    months = Period.month(2026, 5).last_months(4)  # February to May: before, during, after, and a month with nothing new
+    got = selectors.trends(place.a, months, metrics, now=local(2026, 5, 20, 12))
+    for metric in metrics:
+        assert got[metric] == selectors.trend(place.a, months, metric, now=local(2026, 5, 20, 12)), metric
+    assert [v for _m, v in got["received"]] == [0, 4, 1, 0]
+    assert got["satisfaction"][1][1] is not None and got["satisfaction"][0][1] is None
+    # A list of months that is not a run of calendar months falls back to month-by-month reading, same figures.
+    odd = [Period.month(2026, 3), Period.parse("2026-04-01_2026-04-15")]
+    assert selectors.trends(place.a, odd, ["received"])["received"] == selectors.trend(place.a, odd, "received")
+
+
+def test_longest_overdue_lists_the_open_overdue_dossiers_oldest_first(month, place, receive):
+    later = started(receive, local(2026, 4, 1, 9))
+    services.refresh()
+    now = local(2026, 6, 20, 12)
+    behind = selectors.records_behind(place.a, Period.month(2026, 6), "open_overdue", now=now)
+    rows, count = selectors.longest_overdue(place.a, Period.month(2026, 6), 5, now=now)
+    assert count == behind.queryset.count() == 2  # D3 (received 25 March) and the April one, never finished
+    assert rows == [month[2], later]
+    assert selectors.longest_overdue(place.a, Period.month(2026, 6), 1, now=now) == ([month[2]], 2)
+
+
 def test_complaint_arriving_later_is_picked_up(receive, place, staff):
     from congvu.feedback import services as fb
 

@@ -359,20 +359,23 @@ def _raw_grouped(ids: list[int], periods: list[Period], key, extra: Q | None = N
     return out
 
 
-def _rollups_grouped(ids: list[int], months: list[Period], key) -> dict:
-    """Like rollup_counts, grouped by `key(unit id, month's first day)`."""
+def _rollups_grouped(ids: list[int], months: list[Period], key, by_unit: bool = True) -> dict:
+    """Like rollup_counts, grouped by `key(unit id, month's first day)`; without `by_unit` the database sums the
+    units already (unit id None), which is all a unit's own series needs."""
     out: dict = {}
     if not months:
         return out
     firsts = [m.start for m in months]
-    rows = (RatingRollup.objects.filter(unit_id__in=ids, month__in=firsts).values("unit_id", "month", "scheme_id", "question", "value")
-            .annotate(n=Sum("answers")).order_by().values_list("unit_id", "month", "scheme_id", "question", "value", "n"))
-    for unit_id, month, scheme_id, question, value, n in rows:
-        counts = out.setdefault(key(unit_id, month), _empty())[0]
+    unit = ("unit_id",) if by_unit else ()
+    rows = (RatingRollup.objects.filter(unit_id__in=ids, month__in=firsts).values(*unit, "month", "scheme_id", "question", "value")
+            .annotate(n=Sum("answers")).order_by().values_list(*unit, "month", "scheme_id", "question", "value", "n"))
+    for *unit_id, month, scheme_id, question, value, n in rows:
+        counts = out.setdefault(key(unit_id[0] if unit_id else None, month), _empty())[0]
         counts[(scheme_id, question, value)] = counts.get((scheme_id, question, value), 0) + n
-    totals = (RatingMonth.objects.filter(unit_id__in=ids, month__in=firsts).values("unit_id", "month")
-              .annotate(n=Sum("ratings"), d=Sum("dislikes")).order_by().values_list("unit_id", "month", "n", "d"))
-    for unit_id, month, n, d in totals:
+    totals = (RatingMonth.objects.filter(unit_id__in=ids, month__in=firsts).values(*unit, "month")
+              .annotate(n=Sum("ratings"), d=Sum("dislikes")).order_by().values_list(*unit, "month", "n", "d"))
+    for *unit_id, month, n, d in totals:
+        unit_id = unit_id[0] if unit_id else None
         into = out.setdefault(key(unit_id, month), _empty())
         into[1] += n or 0
         into[2] += d or 0
@@ -410,7 +413,7 @@ def overall_by_month(unit, months: list[Period]) -> dict[str, Estimate]:
     ids = unit_ids(unit)
     by_month = lambda _unit_id, day: (timezone.localtime(day).date() if hasattr(day, "hour") else day).replace(day=1)  # noqa: E731
     totals = {m.start: _empty() for m in months}
-    for part in (_rollups_grouped(ids, months, by_month), _raw_grouped(ids, months, by_month, Q(pk__gt=_checkpoint()))):
+    for part in (_rollups_grouped(ids, months, by_month, by_unit=False), _raw_grouped(ids, months, by_month, Q(pk__gt=_checkpoint()))):
         for first, (counts, ratings, dislikes) in part.items():
             _add(totals[first], counts, ratings, dislikes)
     rules = _scheme_rules({k[0] for counts, _r, _d in totals.values() for k in counts})

@@ -66,7 +66,8 @@ def _segments(a: dt.date | None, b: dt.date):
 
 
 _SUMS = {name: Sum(name) for name in rollups.ALL_COUNTERS}
-_GROUP_COLUMN = {None: None, "unit": "unit_id", "procedure": "procedure_id", "field": "field_id", "unit_procedure": ("unit_id", "procedure_id")}
+_GROUP_COLUMN = {None: None, "unit": "unit_id", "procedure": "procedure_id", "field": "field_id", "unit_procedure": ("unit_id", "procedure_id"),
+                 "month": "day", "month_procedure": ("day", "procedure_id")}
 
 
 def _rollup_sums(unit_ids, grain, day_range, group, by_procedure: bool) -> dict:
@@ -107,7 +108,7 @@ def window(unit_ids, start: dt.datetime | None, end: dt.datetime, group: str | N
         return out
     end_day = rollups.local_day(end)
     cut = _midnight(end_day)
-    by_procedure = group in ("procedure", "field", "unit_procedure")
+    by_procedure = group in ("procedure", "field", "unit_procedure", "month_procedure")
     months, day_ranges = _segments(rollups.local_day(start) if start else None, end_day)
     if months:
         _merge(out, _rollup_sums(unit_ids, Grain.MONTH, months, group, by_procedure))
@@ -506,6 +507,71 @@ def trend(unit, periods, metric: str, now=None) -> list[tuple[Period, Decimal | 
     return [(p, metric_value(metric, unit, p, now)) for p in periods]
 
 
+def _monthly(ids, months: list[Period], now) -> tuple[dict[str, Figures], dict[str, dict]]:
+    """Figures and per-procedure flows of consecutive calendar `months`: the months already over from one grouped
+    query over the month rollups, the stock before the first from one more; only a running month is read
+    separately. The same numbers as `_figures_by` / `window` month by month (tests compare them)."""
+    now = now or timezone.now()
+    done = [m for m in months if m.end_instant() <= now]
+    flows: dict = {}
+    used: dict = defaultdict(dict)
+    if done:
+        span = (done[0].start, _next_month(done[-1].start))
+        flows = _rollup_sums(ids, Grain.MONTH, span, "month", False)
+        for (first, procedure_id), counts in _rollup_sums(ids, Grain.MONTH, span, "month_procedure", True).items():
+            used[first][procedure_id] = counts
+    before = window(ids, None, months[0].start_instant()).get(None, Counts()) if months[0].start_instant() < now else Counts()
+    figs, used_by_key = {}, {}
+    for month in months:
+        start, end = _bounds(month, now)
+        if end <= start:
+            figs[month.key], used_by_key[month.key] = Figures(Counts(), Counts(), Counts()), {}
+            continue
+        if month.end_instant() <= now:
+            f, month_used = flows.get(month.start, Counts()), used.get(month.start, {})
+        else:
+            f, month_used = window(ids, start, end).get(None, Counts()), window(ids, start, end, "procedure")
+        figs[month.key], used_by_key[month.key] = Figures(flows=f, before=before, upto=before.plus(f)), month_used
+        before = before.plus(f)
+    return figs, used_by_key
+
+
+def trends(unit, months: list[Period], metrics, now=None) -> dict[str, list[tuple[Period, Decimal | None]]]:
+    """`trend` of several metrics over consecutive calendar months at once (the dashboard's charts): the rollups
+    are read once for all months, satisfaction in one grouped query, the 766 index reuses those figures."""
+    for metric in metrics:
+        _check_metric(metric)
+    months = list(months)
+    calendar_months = all(m.start.day == 1 and m.end == _next_month(m.start) - dt.timedelta(days=1) for m in months)
+    if not months or not calendar_months or any(b.start != _next_month(a.start) for a, b in zip(months, months[1:])):
+        return {metric: trend(unit, months, metric, now) for metric in metrics}
+    figs, used = _monthly(scoping.unit_ids(unit), months, now)
+    out: dict[str, list] = {}
+    indices: dict[str, Index766] = {}
+    if any(m.startswith("766.") for m in metrics):
+        from congvu.indices.measures_feedback import feedback_measures_by_month
+
+        cache: dict = {}
+        feedback = feedback_measures_by_month(unit, months)
+        for month in months:
+            others = [None, {unit.pk: feedback[month.key]}]  # in _OTHER_MEASURES' order; None: read per month
+            indices[month.key] = _scored(scheme_for(month), unit, month, figs[month.key], used[month.key],
+                                         _catalog_rows(unit, month, cache), others)
+    satisfaction = {}
+    if "satisfaction" in metrics:
+        from congvu.feedback.sipas import overall_by_month
+
+        satisfaction = {key: _satisfaction_percent(e) for key, e in overall_by_month(unit, months).items()}
+    for metric in metrics:
+        if metric in _ROLLUP_METRICS:
+            out[metric] = [(m, _rollup_metric(metric, figs[m.key])[0]) for m in months]
+        elif metric == "satisfaction":
+            out[metric] = [(m, satisfaction[m.key]) for m in months]
+        else:
+            out[metric] = [(m, _index_metric(metric, indices[m.key])[0]) for m in months]
+    return out
+
+
 # ------------------------------------------------------------------------------------------------ ranking
 
 
@@ -655,6 +721,7 @@ class Behind:
     kind: str  # "dossiers", "ratings", "feedback"
     queryset: object
     title: str
+    facts: object = None  # for dossiers: the DossierFact rows behind them (one per dossier, same pk)
 
 
 def _facts_in(name, start, end) -> Q:
@@ -747,8 +814,21 @@ def records_behind(unit, period: Period, metric: str, part: str = "numerator", n
     if chosen is None:
         raise KeyError(f"no records behind {metric!r}")
     q, title = chosen
-    facts = DossierFact.objects.filter(q, unit_id__in=scoping.unit_ids(unit)).values("pk")
-    return Behind("dossiers", Dossier.objects.filter(pk__in=facts).order_by("-received_at", "pk"), title)
+    facts = DossierFact.objects.filter(q, unit_id__in=scoping.unit_ids(unit))
+    return Behind("dossiers", Dossier.objects.filter(pk__in=facts.values("pk")).order_by("-received_at", "pk"), title, facts)
+
+
+def longest_overdue(unit, period: Period, limit: int, now=None) -> tuple[list, int]:
+    """The `limit` dossiers overdue longest among those open and overdue at the period's end (or now), and how
+    many there are. Chosen on the fact table's (unit, overdue_at) index: asking the dossier table for the same
+    rows by due time makes PostgreSQL walk its due-time index through a million dossiers."""
+    from congvu.dossiers.models import Dossier
+
+    facts = records_behind(unit, period, "open_overdue", "numerator", now).facts
+    ids = list(facts.order_by("overdue_at", "pk").values_list("pk", flat=True)[:limit])
+    rank = {pk: i for i, pk in enumerate(ids)}
+    rows = Dossier.objects.filter(pk__in=ids).select_related("procedure_version__procedure", "handling_unit")
+    return sorted(rows, key=lambda d: rank[d.pk]), facts.count()
 
 
 def data_as_of():

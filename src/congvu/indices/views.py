@@ -130,9 +130,10 @@ def dashboard(request):
     tiles = reports.tiles(summary, index, lambda metric, part="numerator": behind_url(unit, period, metric, part),
                           reverse("indices:scorecard") + "?" + query)
     months = period.last_months(TREND_MONTHS)
+    values = selectors.trends(unit, months, [key for spec in reports.TREND_CHARTS for key in spec.metrics])
     trends = []
     for spec in reports.TREND_CHARTS:
-        series = [(key, selectors.METRICS[key], selectors.trend(unit, months, key)) for key in spec.metrics]
+        series = [(key, selectors.METRICS[key], values[key]) for key in spec.metrics]
         trends.append(reports.trend_chart(spec, months, series, lambda m, key: behind_url(unit, m, key)))
     # The on-time rate by default: it comes from the rollups in one grouped query for all the children.
     metric_key = request.GET.get("metric") or DEFAULT_RANKING_METRIC
@@ -140,16 +141,14 @@ def dashboard(request):
         metric_key = DEFAULT_RANKING_METRIC
     metric = selectors.METRICS[metric_key]
     ranking = selectors.ranking(unit, period, metric_key)
-    overdue = selectors.records_behind(unit, period, "open_overdue", "numerator")
-    overdue_rows = list(overdue.queryset.select_related("procedure_version__procedure", "handling_unit").order_by("due_at")[:OVERDUE_SHOWN]) \
-        if overdue.kind == "dossiers" else list(overdue.queryset[:OVERDUE_SHOWN])
+    overdue_rows, overdue_count = selectors.longest_overdue(unit, period, OVERDUE_SHOWN)
     return render(request, "indices/dashboard.html", {
         "form": form, "unit": unit, "period": period, "as_of": as_of, "summary": summary, "index": index,
         "tiles": tiles, "trends": trends,
         "metrics": selectors.METRICS, "metric_key": metric_key, "metric": metric,
         "ranking": reports.ranking_table(ranking, metric, lambda u: behind_url(u, period, metric_key)),
         "ranking_chart": reports.ranking_chart(ranking, metric), "ranking_height": reports.chart_height(len(ranking)),
-        "overdue_rows": overdue_rows, "overdue_count": overdue.queryset.count(),
+        "overdue_rows": overdue_rows, "overdue_count": overdue_count,
         "overdue_url": behind_url(unit, period, "open_overdue"),
         "query": query,
     })
