@@ -46,7 +46,7 @@ class _CriteriaForm(forms.Form):
     def comments(self) -> dict:
         return {c.code: self.cleaned_data.get(f"c_{c.code}", "") for c in self.criteria}
 
-    def files(self) -> dict:
+    def uploads(self) -> dict:
         return {c.code: [self.cleaned_data[f"f_{c.code}"]] for c in self.criteria if self.cleaned_data.get(f"f_{c.code}")}
 
     def rows(self):

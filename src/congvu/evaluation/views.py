@@ -106,9 +106,10 @@ def _sheet_page(request, sheet, *, self_form=None, score_form=None, reopen_form=
     leader_points = {c: s.leader_points for c, s in scores.items()}
     self_points = {c: s.self_points for c, s in scores.items()}
     rows = []
+    self_groups = {g.code: value for g, value in group_breakdown(spec, self_points)}
     for group, group_leader in group_breakdown(spec, leader_points):
         rows.append({"group": group, "leader": group_leader if sheet.points is not None else None,
-                     "self": dict(group_breakdown(spec, self_points)).get(group) if sheet.self_total is not None else None,
+                     "self": self_groups[group.code] if sheet.self_total is not None else None,
                      "criteria": [(c, scores.get(c.code)) for c in group.criteria]})
     facts = StaffMonthFacts.from_dict(sheet.facts) if sheet.facts else None
     return render(request, "evaluation/sheet.html", {
@@ -135,7 +136,7 @@ def sheet_detail(request, pk):
                 return _sheet_page(request, sheet, self_form=form, status=400)
             try:
                 services.save_self_assessment(sheet, request.user, form.points(), form.comments(), comment=form.cleaned_data.get("comment", ""),
-                                              files=form.files(), submit=action == "submit")
+                                              files=form.uploads(), submit=action == "submit")
             except ValidationError as error:
                 form.add_service_error(error)
                 sheet.refresh_from_db()
