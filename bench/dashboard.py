@@ -15,7 +15,7 @@ departments, bench/generate.py) and N dossiers of 13 months of history in bulk, 
 the calls after it on the same connection. Prints generation and rebuild times, the timings and the ratio
 rollup ÷ naive (below 1 means the rollups are faster). No assertion on time: the figures go in the report.
 
-    python3 bench/dashboard.py [--n 1000000] [--database sqlite|postgres|both] [--repeat 5] [--seed 1]
+    python3 bench/dashboard.py [--n 1000000] [--database sqlite|postgres|both] [--repeat 5] [--seed 1] [--reuse]
 """
 
 from __future__ import annotations
@@ -148,9 +148,16 @@ def worker(args) -> dict:
     place = generate.setup_place()
     result["setup_s"] = time.perf_counter() - started
     result["units"] = 1 + len(place.communes) + len(place.departments)
-    print(f"[{connection.vendor}] generating {args.n:,} dossiers…", file=sys.stderr, flush=True)
-    stats = generate.generate(place, args.n, seed=args.seed, progress=_progress("dossiers"))
-    result.update(generate_s=stats.seconds, events=stats.events, rows=stats.rows, by_state=stats.by_state)
+    from congvu.dossiers.models import Dossier
+
+    reused = args.reuse and Dossier.objects.count() >= args.n
+    if reused:
+        print(f"[{connection.vendor}] reusing the {Dossier.objects.count():,} dossiers and rollups already there", file=sys.stderr, flush=True)
+        result.update(reused=True, n=Dossier.objects.count())
+    else:
+        print(f"[{connection.vendor}] generating {args.n:,} dossiers…", file=sys.stderr, flush=True)
+        stats = generate.generate(place, args.n, seed=args.seed, progress=_progress("dossiers"))
+        result.update(generate_s=stats.seconds, events=stats.events, rows=stats.rows, by_state=stats.by_state)
     if connection.vendor == "postgresql":
         started = time.perf_counter()
         with connection.cursor() as cursor:
@@ -164,7 +171,7 @@ def worker(args) -> dict:
         selectors = services = None
 
     steps = []
-    if services is not None:
+    if services is not None and not reused:
         print(f"[{connection.vendor}] rebuilding the rollups…", file=sys.stderr, flush=True)
         step_started = time.perf_counter()
         report = _progress("rebuild")
@@ -217,11 +224,15 @@ def run_backend(backend: str, args) -> dict:
            "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT / "bench")])}
     env.pop("DATABASE_URL", None)
     if backend == "postgres":
-        _psql(f"DROP DATABASE IF EXISTS {PG_BENCH_DB}")
-        _psql(f"CREATE DATABASE {PG_BENCH_DB}")
+        exists = subprocess.run(["psql", PG_ADMIN_URL, "-tAc", f"SELECT 1 FROM pg_database WHERE datname = '{PG_BENCH_DB}'"],
+                                check=True, capture_output=True, text=True).stdout.strip() == "1"
+        if not (args.reuse and exists):
+            _psql(f"DROP DATABASE IF EXISTS {PG_BENCH_DB}")
+            _psql(f"CREATE DATABASE {PG_BENCH_DB}")
         env["DATABASE_URL"] = PG_URL
     try:
         cmd = [sys.executable, __file__, "--worker", "--n", str(args.n), "--repeat", str(args.repeat), "--seed", str(args.seed)]
+        cmd += ["--reuse"] if args.reuse and backend == "postgres" else []
         out = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, text=True, check=True)  # progress goes to stderr
         return json.loads(out.stdout.strip().splitlines()[-1])
     finally:
@@ -234,9 +245,12 @@ def _ms(seconds: float) -> str:
 
 def report(results: list[dict]) -> None:
     for r in results:
-        print(f"\n== {r['database']}: {r['n']:,} dossiers, {r['events']:,} events, {r['rows']:,} rows, {r['units']} units ==")
-        print(f"generate   {r['generate_s']:,.1f} s ({r['n'] / r['generate_s']:,.0f} dossiers/s)"
-              + (f"; ANALYZE {r['analyze_s']:,.1f} s" if "analyze_s" in r else ""))
+        print(f"\n== {r['database']}: {r['n']:,} dossiers, {r.get('events', 0):,} events, {r.get('rows', 0):,} rows, {r['units']} units ==")
+        if r.get("reused"):
+            print("generate   skipped (--reuse: the dossiers and rollups of an earlier run)")
+        else:
+            print(f"generate   {r['generate_s']:,.1f} s ({r['n'] / r['generate_s']:,.0f} dossiers/s)"
+                  + (f"; ANALYZE {r['analyze_s']:,.1f} s" if "analyze_s" in r else ""))
         if "rebuild_s" in r:
             print(f"rebuild    {r['rebuild_s']:,.1f} s ({r['n'] / r['rebuild_s']:,.0f} dossiers/s)")
             for at, text in r["rebuild_steps"]:
@@ -261,6 +275,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--database", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--repeat", type=int, default=5, help="warm runs per measurement (the median is shown)")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--reuse", action="store_true",
+                        help="PostgreSQL: keep the bench database of an earlier run when it holds N dossiers (time again without regenerating)")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
