@@ -20,9 +20,7 @@ YEAR = 2026
 @pytest.fixture
 def people(place):
     def make(username, unit, role, name):
-        last, first = name.rsplit(" ", 1)
-        user = units.create_staff_member(username, name, unit, role, password=PASSWORD).user
-        return user
+        return units.create_staff_member(username, name, unit, role, password=PASSWORD).user
 
     return SimpleNamespace(
         leader_a=make("lanhdao-a", place.a, Role.UNIT_LEADER, "Lê Thị Hồng"),

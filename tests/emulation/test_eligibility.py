@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from congvu.people.discipline import DISCIPLINE_FORMS, DISCIPLINE_LABELS_VI, discipline_severity
 from congvu.emulation.eligibility import (
     CatalogueError, CollectiveFacts, DisciplineFact, InitiativeFact, PersonFacts, Quota, RatingFact, evaluate, load_catalogue,
 )
+from congvu.people.discipline import DISCIPLINE_FORMS, DISCIPLINE_LABELS_VI, discipline_severity
 
 DATA = Path(__file__).resolve().parents[2] / "src" / "congvu" / "emulation" / "data" / "titles_law_06_2022.json"
 # The people app's discipline forms (pure module), lightest first: code -> (severity, label).

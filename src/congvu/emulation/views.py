@@ -18,7 +18,7 @@ from congvu.emulation import access, exports, selectors, services
 from congvu.emulation.forms import (
     AdjustForm, DecisionForm, InitiativeFilterForm, InitiativeForm, MovementForm, RecogniseForm, RegisterFilterForm, RegisterForm, ScoreForm,
 )
-from congvu.emulation.models import CommendationDecision, Initiative, Movement, MovementState, Proposal, ProposalLine, ProposalState
+from congvu.emulation.models import Initiative, Movement, MovementState, Proposal, ProposalLine, ProposalState
 from congvu.emulation.titles import catalogue
 from congvu.units.models import StaffProfile, Unit
 from congvu.units.selectors import staff_profile_of, visible_unit, visible_units
