@@ -686,7 +686,10 @@ class _History:
                     at = max(clock.past(item.answer_due_at, 8 * 1, 8 * 8), clock.after(at, 30))
                 else:
                     at = clock.within(at, item.answer_due_at, skew=3)
-                item = self._feedback_step(services.answer_feedback, item, leader, at, answer=ANSWERS[rng.randrange(len(ANSWERS))])
+                # The complaint about the Ba Đình counter officer was found true (it feeds her monthly evaluation);
+                # a compliment is not a complaint, so it records no finding.
+                upheld = True if kind == "officer" and officer == "motcua.badinh" else None
+                item = self._feedback_step(services.answer_feedback, item, leader, at, answer=ANSWERS[rng.randrange(len(ANSWERS))], upheld=upheld)
                 at = clock.within(at, item.publish_due_at, skew=2)
                 item = self._feedback_step(services.publish_feedback, item, handler, at,
                                            public_summary=f"Công dân phản ánh, kiến nghị: {title.lower()}.")
