@@ -50,7 +50,7 @@ def proposal_workbook(proposal) -> bytes:
 def register_workbook(awards) -> bytes:
     cat = catalogue()
     columns = [(_("Decision number"), 20), (_("Decision date"), 14), (_("Signed by"), 30), (_("Issuing unit"), 36), (_("Year"), 8),
-               (_("Title or commendation"), 36), (_("Recipient"), 36), (_("Unit"), 36), (_("Reward (VND)"), 14)]
+               (_("Title or commendation"), 36), (_("Awarded to"), 36), (_("Unit"), 36), (_("Reward (VND)"), 14)]
     return workbook_bytes(_("Commendation register"), columns, (
         [a.decision.number, a.decision.date, a.decision.signer, a.decision.issuer.name, a.year, cat.name_of(a.title), a.recipient,
          a.unit.name, _number(a.amount)]

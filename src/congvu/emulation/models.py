@@ -288,7 +288,7 @@ class AuditEntry(models.Model):
     at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, on_delete=models.PROTECT, related_name="+")
     action = models.CharField(_("action"), max_length=40)
-    subject = models.CharField(_("subject"), max_length=60, db_index=True, help_text=_("e.g. proposal:12"))
+    subject = models.CharField(_("audit subject"), max_length=60, db_index=True, help_text=_("e.g. proposal:12"))
     data = models.JSONField(default=dict, blank=True)
 
     class Meta:

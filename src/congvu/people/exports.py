@@ -16,7 +16,7 @@ def _local(at):
 
 
 def plans_workbook(plans) -> bytes:
-    columns = [(_("Code"), 14), (_("Title"), 50), (_("Kind"), 14), (_("From"), 12), (_("To"), 12), (_("Units to inspect"), 50),
+    columns = [(_("Code"), 14), (_("Title"), 50), (_("Kind"), 14), (_("From"), 12), (_("To date"), 12), (_("Units to inspect"), 50),
                (_("Team leader"), 25), (_("Checklist"), 40), (_("Cancelled"), 10)]
     return workbook_bytes(_("Inspection plans"), columns, (
         [p.code, p.title, p.get_kind_display(), p.start_date, p.end_date, "; ".join(u.name for u in p.units.all()), person_name(p.team_leader),
@@ -52,7 +52,7 @@ def discipline_workbook(records) -> bytes:
 
 
 def courses_workbook(courses) -> bytes:
-    columns = [(_("Course"), 50), (_("Organising unit"), 40), (_("From"), 12), (_("To"), 12), (_("Hours"), 8), (_("Attended"), 10)]
+    columns = [(_("Course"), 50), (_("Organising unit"), 40), (_("From"), 12), (_("To date"), 12), (_("Hours"), 8), (_("Attended"), 10)]
     return workbook_bytes(_("Training courses"), columns, (
         [c.name, c.organiser.name, c.start_date, c.end_date, float(c.hours), c.attended_count] for c in courses))
 

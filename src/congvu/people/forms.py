@@ -126,7 +126,7 @@ class PlanForm(Styled, forms.Form):
     title = forms.CharField(label=_("Title"), max_length=300)
     kind = forms.ChoiceField(label=_("Kind"), choices=InspectionKind.choices, widget=forms.RadioSelect)
     start_date = forms.DateField(label=_("From"), widget=DATE)
-    end_date = forms.DateField(label=_("To"), widget=DATE)
+    end_date = forms.DateField(label=_("To date"), widget=DATE)
     units = UnitsField(label=_("Units to inspect"), queryset=Unit.objects.none(), to_field_name="code",
                        widget=forms.SelectMultiple(attrs={"size": 8}), help_text=_("Hold Ctrl (or Shift) to choose several."))
     team = UsersField(label=_("Inspection team"), queryset=None, required=False, to_field_name="username", widget=forms.CheckboxSelectMultiple,
@@ -239,7 +239,7 @@ class CourseForm(Styled, forms.Form):
     name = forms.CharField(label=_("Name"), max_length=300)
     organiser = forms.ModelChoiceField(label=_("Organising unit"), queryset=Unit.objects.none(), to_field_name="code")
     start_date = forms.DateField(label=_("From"), widget=DATE)
-    end_date = forms.DateField(label=_("To"), widget=DATE)
+    end_date = forms.DateField(label=_("To date"), widget=DATE)
     hours = forms.DecimalField(label=_("Hours"), max_digits=6, decimal_places=1, min_value=0.5, max_value=2000, localize=True)
     topic = forms.CharField(label=pgettext_lazy("training", "Content"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
 
