@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "congvu.people",
     "congvu.evaluation",
     "congvu.emulation",
+    "congvu.sync",
 ]
 
 MIDDLEWARE = [

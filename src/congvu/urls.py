@@ -19,6 +19,7 @@ urlpatterns = [
     path("staff/people/", include("congvu.people.urls")),
     path("staff/evaluation/", include("congvu.evaluation.urls")),
     path("staff/emulation/", include("congvu.emulation.urls")),
+    path("staff/sync/", include("congvu.sync.urls")),
     path("staff/", include("congvu.core.staff_urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

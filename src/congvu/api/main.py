@@ -47,11 +47,13 @@ def _http_error(request, exc: HttpError):
 
 
 def _register_routers() -> None:
-    from congvu.api import dossiers, procedures, units
+    from congvu.api import dossiers, national, opendata, procedures, units
 
     api.add_router("/dossiers", dossiers.router, tags=["dossiers"])
     api.add_router("/procedures", procedures.router, tags=["procedures"])
     api.add_router("/units", units.router, tags=["units"])
+    api.add_router("/national", national.router, tags=["national portal"])
+    api.add_router("/open", opendata.router, tags=["open data"])
 
 
 _register_routers()

@@ -387,3 +387,29 @@ class ProcedureChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.procedure.code} {self.field_path}: {self.old_value} → {self.new_value}"
+
+
+class BoundaryFreeListing(models.Model):
+    """A procedure the province has listed as receivable at any commune centre in the province, regardless of
+    the applicant's administrative boundary (Decree 118/2025, "không phụ thuộc địa giới hành chính"), with the
+    decision that listed it. Intake at a centre accepts such a procedure for applicants from anywhere in the
+    province and routes the dossier to the competent unit."""
+
+    procedure = models.ForeignKey(Procedure, verbose_name=_("procedure"), on_delete=models.PROTECT, related_name="boundary_free_listings")
+    province = models.ForeignKey("units.Unit", verbose_name=_("province"), on_delete=models.PROTECT, related_name="boundary_free_listings")
+    decision_number = models.CharField(_("listing decision"), max_length=120)
+    decision_date = models.DateField(_("decision date"))
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(_("valid until"), null=True, blank=True, help_text=_("Last day of the listing; empty while in force."))
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("procedure receivable regardless of boundary")
+        verbose_name_plural = _("procedures receivable regardless of boundary")
+        ordering = ["province", "procedure"]
+        constraints = [
+            models.UniqueConstraint(fields=["procedure", "province", "decision_number"], name="catalog_boundary_free_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.procedure.code} ({self.decision_number})"
