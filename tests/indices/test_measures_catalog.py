@@ -87,3 +87,34 @@ def test_announced_on_time_published_on_time_and_complete(place):
     assert april["1.3"] == Measure(4, 6)
     assert transparency_measures(place.dept, Period.month(2026, 4))["1.3"] == Measure(1, 1)
     assert set(versions_for_unit(place.dept).values_list("procedure__code", flat=True)) == {"1.000003"}
+
+
+def test_month_by_month_from_one_read_equals_each_months_own_figures(place):
+    """The dashboard's trend reads the catalogue history once and takes each month end's snapshot in memory; it
+    must give what reading the catalogue at each month end gives, through new versions and an abolition."""
+    from congvu.catalog.selectors import current_versions, in_force_on
+    from congvu.indices import selectors
+    from congvu.indices.measures_catalog import catalogue_history, transparency_measures_by_month
+
+    load(
+        record("1.000001", "commune", dt.date(2026, 3, 2), dt.date(2026, 3, 9)),
+        record("1.000002", "commune", dt.date(2026, 3, 3), dt.date(2026, 3, 9), legal_basis=()),
+        record("1.000003", "province", dt.date(2026, 3, 10), dt.date(2026, 4, 1)),
+        record("1.000004", "commune", dt.date(2026, 2, 2), dt.date(2026, 3, 1), fees=(FeeRecord("Lệ phí", 50000),)),
+        published_at=local(2026, 3, 6, 16),
+    )
+    # 1.000002 amended from 1 May (now complete, online); 1.000004 abolished from 1 June.
+    load(record("1.000002", "commune", dt.date(2026, 4, 10), dt.date(2026, 5, 1), online_submission=True), published_at=local(2026, 4, 13, 9))
+    services.abolish_procedure(ProcedureVersion.objects.get(procedure__code="1.000004").procedure, effective_from=dt.date(2026, 6, 1),
+                               decision_number="9/QĐ-UBND", decision_date=dt.date(2026, 5, 15), reason="Bãi bỏ")
+    assert ProcedureVersion.objects.filter(procedure__code="1.000002").count() == 2
+    months = Period.month(2026, 7).last_months(6)  # February to July
+    for unit in (place.a, place.dept, place.province):
+        history = catalogue_history(unit)
+        by_month = transparency_measures_by_month(unit, months, history)
+        for month in months:
+            assert by_month[month.key] == transparency_measures(unit, month), (unit, month.key)
+            assert sorted(map(repr, selectors._catalog_rows_at(history, month.end))) == sorted(map(repr, selectors._catalog_rows(unit, month))), (unit, month.key)
+            assert {r["pk"] for r in in_force_on(history, month.end)} == set(current_versions(month.end).values_list("pk", flat=True))
+    june = transparency_measures_by_month(place.a, months)["2026-06"]
+    assert june["1.3"] == Measure(2, 2)  # 1.000001 and the amended 1.000002; 1.000004 abolished

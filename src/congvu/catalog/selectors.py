@@ -60,6 +60,20 @@ def current_versions(at: dt.datetime | dt.date | None = None) -> QuerySet[Proced
     return ProcedureVersion.objects.filter(pk=Subquery(latest)).select_related("procedure", "field")
 
 
+def in_force_on(rows, day: dt.date) -> list:
+    """Of version rows (dicts with procedure_id, effective_from, number; in-force statuses only), the one per
+    procedure in force on `day`: the rule of `current_versions`, applied in memory so that a year of month ends
+    is one read of the versions, not one correlated subquery per month."""
+    chosen: dict = {}
+    for row in rows:
+        if row["effective_from"] > day:
+            continue
+        best = chosen.get(row["procedure_id"])
+        if best is None or (row["effective_from"], row["number"]) > (best["effective_from"], best["number"]):
+            chosen[row["procedure_id"]] = row
+    return list(chosen.values())
+
+
 def _no_nul(text: str | None) -> str:
     # PostgreSQL rejects NUL in any text parameter; from a URL it is noise, never part of a code or a word.
     return (text or "").replace("\x00", "")

@@ -29,11 +29,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from congvu.catalog.models import (
-    ChannelInfo, ImplementingLevel, LegalBasis, ProcedureChange, ProcedureVersion, RequiredDocument, ResultDocument, VersionLevel,
+    ChannelInfo, Fee, ImplementingLevel, LegalBasis, ProcedureChange, ProcedureVersion, RequiredDocument, ResultDocument, VersionLevel,
     VersionStatus,
 )
 from congvu.indices.measures import Measure
@@ -154,4 +154,53 @@ def transparency_measures_many(units, period) -> dict[int, dict[str, Measure]]:
         if levels not in by_levels:
             by_levels[levels] = (_announced_with_publication(unit, period), *_published_and_complete(unit, period))
         out[unit.pk] = _measures(unit, *by_levels[levels])
+    return out
+
+
+def catalogue_history(unit: Unit) -> list[dict]:
+    """Every published or abolished version, each with whether it is under `unit`'s authority (`mine`: its levels
+    include one of the unit's), complete for 1.3, offered online and fee-bearing (3.1, 3.5): one read from which
+    any month end's snapshot is taken in memory (`catalog.selectors.in_force_on`). The version in force is chosen
+    among all of a procedure's versions before the levels are looked at, as `current_versions` does."""
+    from congvu.catalog.selectors import IN_FORCE_STATUSES
+
+    levels = list(procedure_levels_for(unit))
+    return list(
+        ProcedureVersion.objects.filter(status__in=IN_FORCE_STATUSES)
+        .annotate(
+            mine=Exists(VersionLevel.objects.filter(version=OuterRef("pk"), level__in=levels)),
+            complete=ExpressionWrapper(complete_q(), output_field=BooleanField()),
+            fee=Exists(Fee.objects.filter(version=OuterRef("pk"), amount_vnd__gt=0)),
+        )
+        .values(
+            "pk", "procedure_id", "effective_from", "number", "status", "decision_date", "created_at", "mine", "complete",
+            "online_submission", "online_level", "fee",
+        )
+    )
+
+
+def transparency_measures_by_month(unit: Unit, months, history: list[dict] | None = None) -> dict[str, dict[str, Measure]]:
+    """transparency_measures of `unit` for each of `months` (the dashboard's trend), from one read of the catalogue
+    history and one of the publication changes, instead of four queries per month."""
+    from congvu.catalog.selectors import in_force_on
+
+    history = catalogue_history(unit) if history is None else history
+    mine = [r for r in history if r["mine"]]
+    announced_by_month = {
+        m.key: [r for r in mine if r["decision_date"] is not None and m.start <= r["decision_date"] <= m.end] for m in months
+    }
+    announced_ids = {r["pk"] for rows in announced_by_month.values() for r in rows}
+    first_published: dict[int, dt.datetime] = {}
+    if announced_ids:
+        changes = ProcedureChange.objects.filter(version__in=announced_ids, field_path="status", new_value=VersionStatus.PUBLISHED)
+        for version_id, at in changes.order_by("version_id", "at").values_list("version_id", "at"):
+            first_published.setdefault(version_id, at)
+    out = {}
+    for month in months:
+        announced = []
+        for r in announced_by_month[month.key]:
+            version = ProcedureVersion(pk=r["pk"], decision_date=r["decision_date"], effective_from=r["effective_from"], created_at=r["created_at"])
+            announced.append((version, published_on(version, first_published.get(r["pk"]))))
+        snapshot = [r for r in in_force_on(history, month.end) if r["mine"] and r["status"] == VersionStatus.PUBLISHED]
+        out[month.key] = _measures(unit, announced, len(snapshot), sum(1 for r in snapshot if r["complete"]))
     return out

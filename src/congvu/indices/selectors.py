@@ -318,6 +318,32 @@ def _catalog_rows(unit, period: Period, cache: dict | None = None) -> list[dict]
     return rows
 
 
+def _catalog_rows_at(history: list[dict], day: dt.date) -> list[dict]:
+    """`_catalog_rows` from a `measures_catalog.catalogue_history` read, for the snapshot on `day`."""
+    from congvu.catalog.models import OnlineLevel, VersionStatus
+    from congvu.catalog.selectors import in_force_on
+
+    return [
+        {"procedure_id": r["procedure_id"], "online": bool(r["online_submission"] or r["online_level"] in (OnlineLevel.FULL, OnlineLevel.PARTIAL)),
+         "fee": r["fee"]}
+        for r in in_force_on(history, day) if r["mine"] and r["status"] != VersionStatus.ABOLISHED
+    ]
+
+
+def _schemes_by_month(months: list[Period]) -> dict[str, object]:
+    """`scheme_for` of each month from one read of the (few) scheme rows."""
+    rows = list(IndicatorScheme.objects.order_by("-effective_from"))
+    loaded: dict = {}
+    out = {}
+    for month in months:
+        row = next((r for r in rows if r.effective_from <= month.end), None)
+        key = row.pk if row else None
+        if key not in loaded:
+            loaded[key] = load_scheme(row.definition if row else default_scheme_data())
+        out[month.key] = loaded[key]
+    return out
+
+
 def _procedure_measures(catalog_rows: list[dict], used: dict) -> dict[str, Measure]:
     """3.1, 3.2, 3.5, 3.5b: counts of procedures. `used`: procedure id → counts of the unit's dossiers in the period."""
     authority = {r["procedure_id"] for r in catalog_rows}
@@ -549,14 +575,18 @@ def trends(unit, months: list[Period], metrics, now=None) -> dict[str, list[tupl
     out: dict[str, list] = {}
     indices: dict[str, Index766] = {}
     if any(m.startswith("766.") for m in metrics):
+        from congvu.indices.measures_catalog import catalogue_history, transparency_measures_by_month
         from congvu.indices.measures_feedback import feedback_measures_by_month
 
-        cache: dict = {}
+        # The catalogue is read once for all month ends, the schemes once, the feedback in one grouped query.
+        history = catalogue_history(unit)
+        transparency = transparency_measures_by_month(unit, months, history)
         feedback = feedback_measures_by_month(unit, months)
+        schemes = _schemes_by_month(months)
         for month in months:
-            others = [None, {unit.pk: feedback[month.key]}]  # in _OTHER_MEASURES' order; None: read per month
-            indices[month.key] = _scored(scheme_for(month), unit, month, figs[month.key], used[month.key],
-                                         _catalog_rows(unit, month, cache), others)
+            others = [{unit.pk: transparency[month.key]}, {unit.pk: feedback[month.key]}]  # in _OTHER_MEASURES' order
+            indices[month.key] = _scored(schemes[month.key], unit, month, figs[month.key], used[month.key],
+                                         _catalog_rows_at(history, month.end), others)
     satisfaction = {}
     if "satisfaction" in metrics:
         from congvu.feedback.sipas import overall_by_month
