@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -393,7 +394,10 @@ class BoundaryFreeListing(models.Model):
     """A procedure the province has listed as receivable at any commune centre in the province, regardless of
     the applicant's administrative boundary (Decree 118/2025, "không phụ thuộc địa giới hành chính"), with the
     decision that listed it. Intake at a centre accepts such a procedure for applicants from anywhere in the
-    province and routes the dossier to the competent unit."""
+    province and routes the dossier to the competent unit (`congvu.catalog.boundary`).
+
+    A listing is never deleted: a later decision that drops the procedure ends it (`valid_to`, and the ending
+    decision), so a dossier received while it was listed can still show why it was accepted."""
 
     procedure = models.ForeignKey(Procedure, verbose_name=_("procedure"), on_delete=models.PROTECT, related_name="boundary_free_listings")
     province = models.ForeignKey("units.Unit", verbose_name=_("province"), on_delete=models.PROTECT, related_name="boundary_free_listings")
@@ -401,7 +405,13 @@ class BoundaryFreeListing(models.Model):
     decision_date = models.DateField(_("decision date"))
     valid_from = models.DateField(_("valid from"))
     valid_to = models.DateField(_("valid until"), null=True, blank=True, help_text=_("Last day of the listing; empty while in force."))
+    end_decision_number = models.CharField(
+        _("ending decision"), max_length=120, blank=True, help_text=_("The decision that removed the procedure from the list."),
+    )
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+    )
 
     class Meta:
         verbose_name = _("procedure receivable regardless of boundary")
@@ -409,7 +419,15 @@ class BoundaryFreeListing(models.Model):
         ordering = ["province", "procedure"]
         constraints = [
             models.UniqueConstraint(fields=["procedure", "province", "decision_number"], name="catalog_boundary_free_unique"),
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=F("valid_from")), name="catalog_boundary_free_valid_to",
+                violation_error_message=_("The last day cannot be before the first day."),
+            ),
         ]
+        indexes = [models.Index(fields=["province", "procedure", "valid_from"], name="catalog_boundary_free_on")]
 
     def __str__(self) -> str:
         return f"{self.procedure.code} ({self.decision_number})"
+
+    def in_force_on(self, day) -> bool:
+        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)

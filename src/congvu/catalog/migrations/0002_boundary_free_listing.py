@@ -2,6 +2,7 @@
 
 import django.db.models.deletion
 import django.utils.timezone
+from django.conf import settings
 from django.db import migrations, models
 
 
@@ -10,6 +11,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('catalog', '0001_initial'),
         ('units', '0003_staff_reports_to_is_head'),
+        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
@@ -21,7 +23,9 @@ class Migration(migrations.Migration):
                 ('decision_date', models.DateField(verbose_name='decision date')),
                 ('valid_from', models.DateField(verbose_name='valid from')),
                 ('valid_to', models.DateField(blank=True, help_text='Last day of the listing; empty while in force.', null=True, verbose_name='valid until')),
+                ('end_decision_number', models.CharField(blank=True, help_text='The decision that removed the procedure from the list.', max_length=120, verbose_name='ending decision')),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created at')),
+                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='recorded by')),
                 ('procedure', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='boundary_free_listings', to='catalog.procedure', verbose_name='procedure')),
                 ('province', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='boundary_free_listings', to='units.unit', verbose_name='province')),
             ],
@@ -29,7 +33,11 @@ class Migration(migrations.Migration):
                 'verbose_name': 'procedure receivable regardless of boundary',
                 'verbose_name_plural': 'procedures receivable regardless of boundary',
                 'ordering': ['province', 'procedure'],
-                'constraints': [models.UniqueConstraint(fields=('procedure', 'province', 'decision_number'), name='catalog_boundary_free_unique')],
+                'indexes': [models.Index(fields=['province', 'procedure', 'valid_from'], name='catalog_boundary_free_on')],
+                'constraints': [
+                    models.UniqueConstraint(fields=('procedure', 'province', 'decision_number'), name='catalog_boundary_free_unique'),
+                    models.CheckConstraint(condition=models.Q(('valid_to__isnull', True), ('valid_to__gte', models.F('valid_from')), _connector='OR'), name='catalog_boundary_free_valid_to', violation_error_message='The last day cannot be before the first day.'),
+                ],
             },
         ),
     ]
