@@ -16,6 +16,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from congvu.catalog import records
 from congvu.catalog.portal_format import CODE_PATTERN
@@ -73,6 +74,7 @@ class ChangeSource(models.TextChoices):
     ADMIN = "admin", _("Administration pages")
     SERVICE = "service", _("Completion service")
     DEMO_RULE = "demo_rule", _("Demo completion rule")
+    NATIONAL_PORTAL = "national_portal", _("National portal look-up")
 
 
 class Field(models.Model):
@@ -431,3 +433,62 @@ class BoundaryFreeListing(models.Model):
 
     def in_force_on(self, day) -> bool:
         return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+
+
+class DifferenceStatus(models.TextChoices):
+    PENDING = "pending", pgettext_lazy("national difference", "Waiting for a decision")
+    ACCEPTED = "accepted", pgettext_lazy("national difference", "Accepted")
+    DISMISSED = "dismissed", pgettext_lazy("national difference", "Dismissed")
+
+
+class NationalField(models.TextChoices):
+    """What the national portal's procedure look-up (LayThuTuc) says that the catalogue also stores."""
+
+    NAME = "name", pgettext_lazy("national difference", "Procedure name")
+    FIELD = "field", pgettext_lazy("national difference", "Field of administration")
+    TIME_LIMIT = "time_limit", pgettext_lazy("national difference", "Time limit")
+    FEES = "fees", pgettext_lazy("national difference", "Fees and charges")
+    LEVEL = "level", pgettext_lazy("national difference", "Implementing level")
+    AGENCY = "agency", pgettext_lazy("national difference", "Implementing agency")
+    DECISION = "decision", pgettext_lazy("national difference", "Publishing decision")
+
+
+class NationalProcedureDifference(models.Model):
+    """One thing the national portal says differently from the version in force here, found by
+    `congvu.catalog.national_refresh`, for a catalogue administrator to accept (the catalogue takes the portal's
+    value, recorded as a ProcedureChange from the national portal) or dismiss. A procedure has at most one pending
+    difference per field; a refresh that finds the same again only updates when it was seen."""
+
+    procedure = models.ForeignKey(Procedure, verbose_name=_("procedure"), on_delete=models.PROTECT, related_name="national_differences")
+    version = models.ForeignKey(
+        ProcedureVersion, verbose_name=_("procedure version"), on_delete=models.PROTECT, related_name="national_differences",
+        help_text=_("The version in force that was compared."),
+    )
+    field = models.CharField(pgettext_lazy("national difference", "what differs"), max_length=20, choices=NationalField.choices)
+    ours = models.TextField(pgettext_lazy("national difference", "in our catalogue"), blank=True)
+    theirs = models.TextField(pgettext_lazy("national difference", "on the national portal"), blank=True)
+    # The portal's value in a form the catalogue can take over as is (a field's code and name, a time limit's parts).
+    theirs_data = models.JSONField(default=dict, blank=True, editable=False)
+    first_seen_at = models.DateTimeField(pgettext_lazy("national difference", "first seen"), default=timezone.now, editable=False)
+    fetched_at = models.DateTimeField(pgettext_lazy("national difference", "last fetched"), default=timezone.now, db_index=True)
+    status = models.CharField(_("status"), max_length=10, choices=DifferenceStatus.choices, default=DifferenceStatus.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=pgettext_lazy("national difference", "decided by"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    decided_at = models.DateTimeField(pgettext_lazy("national difference", "decided at"), null=True, blank=True)
+    decision_note = models.TextField(pgettext_lazy("national difference", "note on the decision"), blank=True)
+
+    class Meta:
+        verbose_name = _("difference from the national portal")
+        verbose_name_plural = _("differences from the national portal")
+        ordering = ["procedure__code", "field"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["procedure", "field"], condition=models.Q(status="pending"), name="catalog_national_difference_one_pending",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "fetched_at"], name="catalog_natdiff_status")]
+
+    def __str__(self) -> str:
+        return f"{self.procedure.code} {self.field}: {self.ours} ≠ {self.theirs}"
