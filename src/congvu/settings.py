@@ -155,6 +155,19 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
+# The province's integration adapter to the national public-service portal (Cổng DVCQG, ../shared/SYNC.md).
+# Unset URL = sync not configured: dossier changes stay queued until it is set. Credentials come from the
+# environment of the running process only, never from the repository.
+PORTAL_ADAPTER = {
+    "adapter_url": os.environ.get("CONGVU_PORTAL_ADAPTER_URL", "").strip(),
+    "auth_endpoint": os.environ.get("CONGVU_PORTAL_AUTH_ENDPOINT", "/auth").strip(),
+    "integration_endpoint": os.environ.get("CONGVU_PORTAL_INTEGRATION_ENDPOINT", "/integration").strip(),
+    "username": os.environ.get("CONGVU_PORTAL_USERNAME", "").strip(),
+    "password": os.environ.get("CONGVU_PORTAL_PASSWORD", ""),
+    "dstcode": os.environ.get("CONGVU_PORTAL_DSTCODE", "").strip(),
+    "madonvi": os.environ.get("CONGVU_PORTAL_UNIT_CODE", "").strip(),
+}
+
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 REFERRER_POLICY = "same-origin"

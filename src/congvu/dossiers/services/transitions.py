@@ -19,6 +19,7 @@ from congvu.dossiers.models import Dossier, DossierEvent, StepStatus
 from congvu.dossiers.services.errors import Conflict, NotFound, TransitionNotAllowed
 from congvu.dossiers.states import Action, DossierState
 from congvu.notify import services as notify_services
+from congvu.sync import services as sync_services
 from congvu.units.selectors import scope_of
 
 # Fields of the dossier row that are a cache of its events (DESIGN.md: "The dossier row caches state,
@@ -80,6 +81,7 @@ def _append_event(dossier: Dossier, action: Action, before: dict, from_state: st
     )
     # Same transaction as the event: a notification exists exactly when its cause does (DESIGN.md, outbox).
     notify_services.dossier_event_recorded(dossier, event)
+    sync_services.dossier_event_recorded(dossier, event)  # and its change for the national portal (congvu.sync)
     return event
 
 
