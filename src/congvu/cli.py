@@ -114,7 +114,7 @@ def _supervise(procs: dict[str, subprocess.Popen], keep: set[str] = frozenset())
 
 def _worker_commands(only: str = "", interval: float = 1.0, task_args: list[str] | None = None) -> dict[str, list[str]]:
     """The processes of `congvu worker`: notification delivery (outbox → SMTP / SMS gateway / demo mailbox),
-    django-tasks' db_worker (background tasks) and the indicator rollups kept fresh from new dossier events,
+    django-tasks' db_worker (background tasks), the national portal sync and the indicator rollups kept fresh from new dossier events,
     each in its own process so one slow job never holds up the others."""
     base = [sys.executable, "-m", "congvu.cli", "manage"]
     commands = {}
@@ -122,6 +122,9 @@ def _worker_commands(only: str = "", interval: float = 1.0, task_args: list[str]
         commands["gửi thông báo"] = [*base, "deliver_notifications", "--loop", "--interval", str(interval)]
     if only in ("", "tasks"):
         commands["tác vụ nền (db_worker)"] = [*base, "db_worker", *(task_args or [])]
+    if only in ("", "sync"):
+        # Dossiers and their status changes to the national portal (Cổng DVCQG) through the province's adapter.
+        commands["đồng bộ Cổng DVCQG"] = [*base, "deliver_portal_sync", "--loop", "--interval", str(max(interval, 2.0))]
     if only in ("", "indices"):
         # Dashboards read rollups; a few seconds behind the dossiers is fresh enough and keeps each pass small.
         commands["cập nhật chỉ số (indices)"] = [*base, "refresh_indices", "--loop", "--interval", str(max(interval, 5.0))]
@@ -135,6 +138,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
             (data_dir / name).unlink(missing_ok=True)
         shutil.rmtree(data_dir / "media", ignore_errors=True)
         print(f"Đã xoá dữ liệu demo cũ trong {data_dir}")
+    adapter = _demo_portal_adapter()
     _setup_django()
     print("Đang cập nhật cơ sở dữ liệu (migrate)…", flush=True)
     _manage("migrate", "--no-input", verbosity=0)
@@ -156,6 +160,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(f"  Cấu hình (admin):  {url}admin/")
     for line in _notification_lines(url):
         print(line)
+    print(f"  Đồng bộ Cổng DVCQG: {_portal_line(adapter)} — {url}staff/sync/")
     print(f"Tài khoản demo (mật khẩu chung: {DEMO_PASSWORD}):")
     for username, role, unit in demo_logins():
         print(f"  {username:<14} {role:<32} {unit}")
@@ -163,9 +168,62 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print("=" * 70, flush=True)
     _take_ctrl_c()
     procs = {"máy chủ web (granian)": _granian(args.host, args.port, args.workers)}
+    if adapter is not None:
+        procs["bộ điều hợp DVCQG demo"] = adapter
     procs.update({name: _child(cmd) for name, cmd in _worker_commands().items()})
     # The demo lives as long as its web server; a worker that stops is reported and the site stays up.
     return _supervise(procs, keep={"máy chủ web (granian)"})
+
+
+# What the demo adapter accepts (congvu.sync.fake_adapter.FakeAdapter's defaults); made-up codes, no secret.
+DEMO_PORTAL = {"CONGVU_PORTAL_USERNAME": "congvu", "CONGVU_PORTAL_PASSWORD": "congvu-demo", "CONGVU_PORTAL_DSTCODE": "000.00.00.H00",
+               "CONGVU_PORTAL_UNIT_CODE": "DEMO.01"}
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_for_port(port: int, proc: subprocess.Popen, timeout: float = 20) -> bool:
+    import socket
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and proc.poll() is None:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return True
+        except OSError:
+            time.sleep(0.2)
+    return False
+
+
+def _demo_portal_adapter() -> subprocess.Popen | None:
+    """`congvu demo` syncs its dossiers to a demo adapter it starts (`fake_portal_adapter`, a child process on a free
+    port), unless CONGVU_PORTAL_ADAPTER_URL already points at one. Sets the CONGVU_PORTAL_* environment that the
+    server and the workers (children) inherit; called before Django reads its settings."""
+    if os.environ.get("CONGVU_PORTAL_ADAPTER_URL", "").strip():
+        return None
+    port = _free_port()
+    proc = _child([sys.executable, "-m", "congvu.cli", "manage", "fake_portal_adapter", "--port", str(port)])
+    if not _wait_for_port(port, proc):
+        print("Cảnh báo: không chạy được bộ điều hợp DVCQG demo; đồng bộ Cổng DVCQG chưa được cấu hình.", flush=True)
+        _stop([proc])
+        return None
+    os.environ["CONGVU_PORTAL_ADAPTER_URL"] = f"http://127.0.0.1:{port}"
+    for name, value in DEMO_PORTAL.items():
+        os.environ.setdefault(name, value)
+    return proc
+
+
+def _portal_line(adapter: subprocess.Popen | None) -> str:
+    url = os.environ.get("CONGVU_PORTAL_ADAPTER_URL", "").strip()
+    if not url:
+        return "chưa cấu hình đồng bộ (các thay đổi được giữ trong hàng đợi)"
+    return f"bộ điều hợp demo {url}" if adapter is not None else f"bộ điều hợp {url}"
 
 
 def _notification_lines(url: str) -> list[str]:
@@ -247,8 +305,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.set_defaults(func=cmd_serve)
 
     worker = sub.add_parser("worker", help="chạy tiến trình xử lý nền (gửi thông báo email/SMS, tác vụ nền)")
-    worker.add_argument("--only", choices=["notify", "tasks", "indices"],
-                        help="chỉ chạy việc gửi thông báo (notify), tác vụ nền (tasks) hoặc cập nhật chỉ số (indices)")
+    worker.add_argument("--only", choices=["notify", "tasks", "sync", "indices"],
+                        help="chỉ chạy việc gửi thông báo (notify), tác vụ nền (tasks), đồng bộ Cổng DVCQG (sync) hoặc cập nhật chỉ số (indices)")
     worker.add_argument("--interval", type=float, default=1.0, help="số giây chờ giữa hai lần kiểm tra hộp thư đi khi rảnh (mặc định 1)")
     worker.add_argument("rest", nargs=argparse.REMAINDER, help="sau --: tham số cho db_worker")
     worker.set_defaults(func=cmd_worker)
