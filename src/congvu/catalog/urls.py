@@ -11,3 +11,14 @@ urlpatterns = [
     path("thu-tuc/<str:code>/phien-ban/<int:number>/", views.procedure_version, name="procedure_version"),
     path("thu-tuc/<str:code>/huong-dan.pdf", views.procedure_guide_pdf, name="procedure_guide_pdf"),
 ]
+
+# Decree 118/2025: the province's list of procedures received regardless of administrative boundary (staff pages).
+from congvu.catalog import boundary_views  # noqa: E402
+
+urlpatterns += [
+    path("staff/catalog/dia-gioi/", boundary_views.listing_list, name="boundary_list"),
+    path("staff/catalog/dia-gioi/xuat-excel/", boundary_views.listing_export, name="boundary_export"),
+    path("staff/catalog/dia-gioi/them/", boundary_views.listing_new, name="boundary_new"),
+    path("staff/catalog/dia-gioi/nhap/", boundary_views.listing_import, name="boundary_import"),
+    path("staff/catalog/dia-gioi/<int:pk>/ket-thuc/", boundary_views.listing_end, name="boundary_end"),
+]
