@@ -22,3 +22,12 @@ urlpatterns += [
     path("staff/catalog/dia-gioi/nhap/", boundary_views.listing_import, name="boundary_import"),
     path("staff/catalog/dia-gioi/<int:pk>/ket-thuc/", boundary_views.listing_end, name="boundary_end"),
 ]
+
+# Differences between the catalogue and the national portal's procedure look-up (catalogue administrators).
+from congvu.catalog import national_views  # noqa: E402
+
+urlpatterns += [
+    path("staff/catalog/doi-chieu-dvcqg/", national_views.difference_list, name="national_differences"),
+    path("staff/catalog/doi-chieu-dvcqg/xuat-excel/", national_views.difference_export, name="national_differences_export"),
+    path("staff/catalog/doi-chieu-dvcqg/<int:pk>/quyet-dinh/", national_views.difference_decide, name="national_difference_decide"),
+]
