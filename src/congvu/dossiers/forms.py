@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
+from congvu.catalog import boundary
 from congvu.catalog.models import DocumentGroup
 from congvu.documents.selectors import documents_of as citizen_documents_of
 from congvu.dossiers.models import ApplicantKind, Channel, ReturnMethod
@@ -48,6 +49,11 @@ class IntakeForm(forms.Form):
     phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
     email = forms.EmailField(label=_("Email"), required=False, max_length=254)
     address = forms.CharField(label=_("Address"), max_length=255, required=False)
+    residence = forms.ChoiceField(
+        label=_("Commune or ward of residence"), required=False,
+        help_text=_("Where the applicant lives. Leave empty when it is this commune or ward. For another one, the procedure "
+                    "is received only if the province lists it as received regardless of administrative boundary."),
+    )
     organisation_name = forms.CharField(label=_("Organisation name"), max_length=255, required=False)
     tax_code = forms.CharField(label=_("Tax code"), max_length=14, required=False, validators=[TAX_CODE])
     channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices, initial=Channel.COUNTER, widget=forms.RadioSelect)
@@ -77,6 +83,8 @@ class IntakeForm(forms.Form):
         # is ticked once for all its documents, which are then neither received nor missing. One heading alone
         # ("Giấy tờ phải nộp") is a title, not a choice of cases.
         self.fields["reused"].choices = [(d.pk, d.name) for d in self.citizen_documents()]
+        # Communes and wards by name (Decree 118/2025: where the applicant lives decides who is competent).
+        self.fields["residence"].choices = [("", _("This commune or ward"))] + [(u.code, u.name) for u in boundary.residence_choices()]
         headings = list(dict.fromkeys(d.heading for d in self.documents if d.heading))
         self.cases = headings if len(headings) > 1 else []
         for index, heading in enumerate(self.cases):
@@ -149,7 +157,7 @@ class IntakeForm(forms.Form):
     SERVICE_FIELDS = {
         "applicant.kind": "kind", "applicant.full_name": "full_name", "applicant.personal_id": "personal_id",
         "applicant.phone": "phone", "applicant.email": "email", "applicant.address": "address",
-        "applicant.organisation_name": "organisation_name", "applicant.tax_code": "tax_code",
+        "applicant.organisation_name": "organisation_name", "applicant.tax_code": "tax_code", "applicant.residence": "residence",
         "channel": "channel", "summary": "summary", "copies": "copies", "reasons": "reasons",
     }
 
@@ -180,6 +188,7 @@ class IntakeForm(forms.Form):
             "address": _spaces(data.get("address", "")),
             "organisation_name": _spaces(data.get("organisation_name", "")) if organisation else "",
             "tax_code": data.get("tax_code", "") if organisation else "",
+            "residence": data.get("residence") or "",
         }
 
 

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
+from congvu.catalog import boundary
 from congvu.catalog import selectors as catalog_selectors
 from congvu.catalog import services as catalog_services
 from congvu.catalog.errors import ProcedureNotReceivable as CatalogNotReceivable
@@ -24,10 +25,13 @@ from congvu.dossiers.models import (
     Applicant, ApplicantKind, Channel, Dossier, DossierDocument, DossierStep, IntakeOutcome, IntakeRecord, StepStatus,
 )
 from congvu.dossiers.services import deadlines, numbering
-from congvu.dossiers.services.errors import ErrorCode, InvalidInput, ProcedureNotReceivable
+from congvu.dossiers.services.errors import DossierError, ErrorCode, InvalidInput, ProcedureNotReceivable
 from congvu.dossiers.services.transitions import create_dossier, run_action
 from congvu.dossiers.states import Action
 from congvu.units.models import Role, Unit, UnitKind
+
+# The error code of an intake refused because another centre is competent (Decree 118/2025).
+OUTSIDE_BOUNDARY = "outside_boundary"
 
 # Desks and centres receive for the body they belong to (the commune People's Committee, the department).
 _RECEIVING_ONLY_KINDS = {UnitKind.ONE_STOP_DESK, UnitKind.SERVICE_CENTRE}
@@ -43,6 +47,10 @@ class ApplicantInput:
     phone: str = ""
     email: str = ""
     address: str = ""
+    # The commune or ward the applicant lives in (a unit code), when the officer or the citizen gave it: decides,
+    # with the province's list (Decree 118/2025), whether this centre may receive and who decides. Not stored on
+    # the applicant row; the dossier's handling unit records the result.
+    residence: object = ""
 
     @classmethod
     def of(cls, value) -> ApplicantInput:
@@ -114,6 +122,30 @@ def clean_applicant(data: ApplicantInput, *, need_contact: bool = False) -> Appl
         kind=kind, full_name=full_name, personal_id=personal_id, organisation_name=organisation_name if kind == ApplicantKind.ORGANISATION else "",
         tax_code=tax_code, phone=phone, email=email, address=address,
     )
+
+
+def _residence(value) -> Unit | None:
+    """The commune or ward of residence named by a unit (or its code), or None when not given."""
+    if isinstance(value, Unit):
+        unit = value
+    else:
+        code = str(value or "").strip()
+        if not code:
+            return None
+        unit = Unit.objects.filter(code=code.replace("\x00", "")).first()
+    if unit is None or unit.kind != UnitKind.COMMUNE:
+        raise InvalidInput("Nơi cư trú của người nộp không hợp lệ.", {"applicant.residence": ["Chọn xã, phường nơi người nộp cư trú."]})
+    return unit
+
+
+def _boundary_route(unit: Unit, version, residence: Unit | None, at) -> boundary.Route:
+    """Decree 118/2025: the centre receives for its own commune, and for anyone in the province the procedures the
+    province lists; anything else is refused naming the competent centre, before anything is written."""
+    try:
+        return boundary.route_intake(unit, version, residence, at)
+    except boundary.OutsideBoundary as exc:
+        field_name = "applicant.residence" if residence is not None else "procedure"
+        raise DossierError(OUTSIDE_BOUNDARY, exc.message, {field_name: [exc.message]}, status=422) from None
 
 
 def _check_receivable(version) -> None:
@@ -236,15 +268,19 @@ class _Intake:
     handling_unit: Unit
     documents: list = field(default_factory=list)
     reused: list = field(default_factory=list)
+    listing: object = None  # the boundary-free listing that let this centre receive for another unit
 
 
-def _prepare(officer, unit, procedure_version, applicant, channel, summary, copies, handling_unit, reused_document_ids, *, need_contact=False) -> _Intake:
+def _prepare(officer, unit, procedure_version, applicant, channel, summary, copies, handling_unit, reused_document_ids, *, need_contact=False,
+             at=None) -> _Intake:
     if unit is None or procedure_version is None:
         raise InvalidInput("Thiếu đơn vị tiếp nhận hoặc thủ tục.", {"unit" if unit is None else "procedure": ["Bắt buộc."]})
     if channel != Channel.ONLINE:
         permissions.check_counter(officer, unit)
     _check_receivable(procedure_version)
-    applicant_row = clean_applicant(ApplicantInput.of(applicant), need_contact=need_contact)
+    applicant_input = ApplicantInput.of(applicant)
+    applicant_row = clean_applicant(applicant_input, need_contact=need_contact)
+    route = _boundary_route(unit, procedure_version, _residence(applicant_input.residence), at)
     try:
         copies = int(copies)
     except (TypeError, ValueError):
@@ -265,7 +301,16 @@ def _prepare(officer, unit, procedure_version, applicant, channel, summary, copi
                 "Giấy tờ tái sử dụng phải thuộc kho dữ liệu của chính người nộp.",
                 {"reused_document_ids": [str(pk) for pk in sorted(reused_ids - {d.pk for d in reused})]},
             )
-    return _Intake(officer, unit, procedure_version, applicant_row, channel, summary, copies, handling_unit or default_handling_unit(unit), reused=reused)
+    handling = handling_unit or route.handling_unit or default_handling_unit(unit)
+    return _Intake(officer, unit, procedure_version, applicant_row, channel, summary, copies, handling, reused=reused, listing=route.listing)
+
+
+def _listing_data(p: _Intake) -> dict:
+    """What the first event records of a dossier received for another unit under the province's list."""
+    if p.listing is None:
+        return {}
+    return {"boundary_free": {"decision_number": p.listing.decision_number, "decision_date": p.listing.decision_date.isoformat(),
+                              "handling_unit": p.handling_unit.code}}
 
 
 def _new_dossier(p: _Intake, code: str) -> Dossier:
@@ -291,7 +336,8 @@ def receive_dossier(
     """Receive a complete dossier at the counter (or by post): code, appointment, steps, event #1."""
     _check_channel(channel)
     prefetch_related_objects([procedure_version], "documents")  # checked below and attached: read once
-    p = _prepare(officer, unit, procedure_version, applicant, channel, summary, copies, handling_unit, reused_document_ids)
+    at = at or timezone.now()
+    p = _prepare(officer, unit, procedure_version, applicant, channel, summary, copies, handling_unit, reused_document_ids, at=at)
     missing = missing_documents(procedure_version, checked_document_ids, not_applicable_document_ids)
     if missing:
         raise InvalidInput(
@@ -300,7 +346,6 @@ def receive_dossier(
         )
     checked = _ids(checked_document_ids, "checked_document_ids")
     documents = [d for d in procedure_version.documents.all() if d.pk in checked]
-    at = at or timezone.now()
     # Everything that needs no number is worked out before the transaction: the dossier code's counter row
     # is locked from the moment it is taken until commit, and every other intake of the unit waits on it.
     dossier = _new_dossier(p, "")
@@ -319,7 +364,7 @@ def receive_dossier(
 
         return create_dossier(
             dossier, Action.RECEIVE, actor=officer, at=at, after_save=after_save,
-            data={"channel": channel, "result_on_the_spot": procedure_version.result_on_the_spot},
+            data={"channel": channel, "result_on_the_spot": procedure_version.result_on_the_spot, **_listing_data(p)},
         )
 
 
@@ -368,13 +413,14 @@ def submit_online(
 
     `uploads` are (required document of this version, StoredFile) pairs: the files the citizen attached, already
     checked and stored by `documents.services.store_upload`."""
-    p = _prepare(actor, unit, procedure_version, applicant, Channel.ONLINE, summary, copies, handling_unit, reused_document_ids, need_contact=True)
+    at = at or timezone.now()
+    p = _prepare(actor, unit, procedure_version, applicant, Channel.ONLINE, summary, copies, handling_unit, reused_document_ids, need_contact=True,
+                 at=at)
     uploads = list(uploads)
     own = {d.pk for d in procedure_version.documents.all()}
     foreign = [str(doc.pk) for doc, _file in uploads if doc.pk not in own]
     if foreign:
         raise InvalidInput("Giấy tờ đính kèm không thuộc thủ tục này.", {"uploads": foreign})
-    at = at or timezone.now()
     with transaction.atomic():
         p.applicant.save()
         dossier = _new_dossier(p, numbering.next_dossier_code(unit, timezone.localdate(at)))
@@ -387,7 +433,8 @@ def submit_online(
             ])
             return {"reused": [r.pk for r in p.reused], "uploads": [stored.pk for _doc, stored in uploads]}
 
-        return create_dossier(dossier, Action.SUBMIT_ONLINE, actor=actor, at=at, after_save=after_save, data={"channel": Channel.ONLINE})
+        return create_dossier(dossier, Action.SUBMIT_ONLINE, actor=actor, at=at, after_save=after_save,
+                              data={"channel": Channel.ONLINE, **_listing_data(p)})
 
 
 def accept_online(dossier: Dossier, officer, expected_version: int | None = None, at: dt.datetime | None = None) -> Dossier:
