@@ -54,7 +54,7 @@ class Policy:
 
     def backoff(self, attempts: int) -> float:
         """Seconds to wait after the `attempts`-th failed attempt: doubling from the base, capped."""
-        return min(self.backoff_seconds * 2 ** max(attempts - 1, 0), self.backoff_max_seconds)
+        return min(self.backoff_seconds * 2 ** min(max(attempts - 1, 0), 30), self.backoff_max_seconds)
 
 
 def _number(name: str, default: float, minimum: float) -> float:
@@ -175,8 +175,9 @@ def _set(sync: PortalSync, **values) -> None:
 # ------------------------------------------------------------------------------------------------ sending
 
 
-def send_claimed(sync: PortalSync, adapter: AdapterClient, policy_: Policy | None = None) -> Outcome:
-    """Send the due changes of a dossier `claim_next` returned, in order, and record what happened."""
+def send_claimed(sync: PortalSync, adapter: AdapterClient, policy_: Policy | None = None, *, now: dt.datetime | None = None) -> Outcome:
+    """Send the due changes of a dossier `claim_next` returned, in order, and record what happened. A retry is
+    due a backoff (at least a second) after `now`, the worker's clock, so one pass never takes a dossier twice."""
     from congvu.dossiers.models import Dossier, DossierEvent  # noqa: PLC0415
     from congvu.sync import payload  # noqa: PLC0415
 
@@ -235,12 +236,12 @@ def send_claimed(sync: PortalSync, adapter: AdapterClient, policy_: Policy | Non
         outcome.lease_lost = True
         outcome.error = LEASE_LOST
     except _Refused as refused:
-        _failed(sync, change_ids, refused.code, refused.message, False, refused.answer, policy_, outcome)
+        _failed(sync, change_ids, refused.code, refused.message, False, refused.answer, policy_, outcome, now)
     except AdapterError as exc:
-        _failed(sync, change_ids, exc.code, exc.message, exc.transient, exc.answer, policy_, outcome)
+        _failed(sync, change_ids, exc.code, exc.message, exc.transient, exc.answer, policy_, outcome, now)
     except Exception as exc:  # noqa: BLE001 - a bug (a payload that cannot be built) must not stop the worker; it is recorded
         logger.exception("unexpected error syncing dossier %s", sync.dossier_id)
-        _failed(sync, change_ids, "internal", f"Lỗi không lường trước: {type(exc).__name__}: {exc}", False, None, policy_, outcome)
+        _failed(sync, change_ids, "internal", f"Lỗi không lường trước: {type(exc).__name__}: {exc}", False, None, policy_, outcome, now)
     return outcome
 
 
@@ -284,12 +285,12 @@ def _succeeded(sync: PortalSync, change_ids: list[int], answer: dict | None) -> 
 
 
 def _failed(sync: PortalSync, change_ids: list[int], code: str, message: str, transient: bool, answer: dict | None,
-            policy_: Policy, outcome: Outcome) -> None:
+            policy_: Policy, outcome: Outcome, now: dt.datetime | None) -> None:
     message = message[:2000]
-    now = timezone.now()
+    now = max(now or timezone.now(), timezone.now())
     outcome.error, outcome.error_code, outcome.transient = message, code, transient
     give_up = not transient and sync.attempts >= policy_.max_attempts
-    retry_at = None if give_up else now + dt.timedelta(seconds=policy_.backoff(sync.attempts))
+    retry_at = None if give_up else now + dt.timedelta(seconds=max(policy_.backoff(sync.attempts), 1))
     try:
         _set(
             sync, state=SyncState.FAILED if give_up else SyncState.PENDING, error_code=code[:40], error_message=message,
@@ -322,7 +323,7 @@ def deliver_due(limit: int = 100, now: dt.datetime | None = None, on_outcome: Ca
         sync = claim_next(now, policy_)
         if sync is None:
             break
-        outcome = send_claimed(sync, adapter, policy_)
+        outcome = send_claimed(sync, adapter, policy_, now=now)
         outcomes.append(outcome)
         if on_outcome:
             on_outcome(outcome)
