@@ -48,8 +48,10 @@ def test_index_measures_worked_by_hand(month, place):
     assert m["4.1"] == Measure(1, 2)  # results of D1 (electronic) and D2; a refusal has no result
     # 5.4: finished D1, D2, D4; D2 is late and complained about: 100% − (1/3 + 1/3) = 1/3.
     assert m["5.4"] == Measure(1, 3)
+    # 1.4: four dossiers received, none acknowledged by the national portal (no adapter in tests).
+    assert m["1.4"] == Measure(0, 4) and index.indicator("1.4").points == 0 and "Cổng DVCQG" in index.indicator("1.4").rule_text
     # Not recorded by congvu: no measure, 0 points, and the rule says why.
-    for code in ("1.4", "4.5a", "4.5b", "4.6"):
+    for code in ("4.5a", "4.5b", "4.6"):
         assert m[code] is None and index.indicator(code).points == 0
         assert "chưa ghi nhận" in index.indicator(code).rule_text or "chưa được" in index.indicator(code).rule_text
     assert index.indicator("2.2").points == 0 and index.indicator("2.2").value is not None  # monitoring only, in days
@@ -215,3 +217,31 @@ def test_admin_refuses_a_scheme_that_does_not_add_up(client, boss):
     good = default_scheme_data()
     response = client.post(url, {"effective_from": "2027-01-01", "name": "Mới", "legal_basis": "QĐ thử", "definition": json.dumps(good)})
     assert response.status_code == 302 and IndicatorScheme.objects.count() == 2
+
+
+def test_sync_share_for_one_unit_many_units_and_month_by_month(month, place, receive):
+    """1.4 from the sync state: acknowledged (or filed on the national portal) ÷ received, per handling unit; the
+    ranking's and the trend's batches give what one unit and one month give."""
+    from django.utils import timezone
+
+    from congvu.indices.measures_sync import sync_measures, sync_measures_by_month, sync_measures_many
+    from congvu.sync.models import Origin, PortalSync
+
+    d1, d2, d3, d4 = month
+    PortalSync.objects.filter(dossier=d1).update(last_acked_at=timezone.now())
+    PortalSync.objects.filter(dossier=d2).update(origin=Origin.NATIONAL_PORTAL)
+    started(receive, local(2026, 4, 2, 9))  # April: one more, not synced
+    services.refresh()
+    assert sync_measures(place.a, MARCH) == {"1.4": Measure(2, 4)}
+    months = Period.month(2026, 4).last_months(3)
+    by_month = sync_measures_by_month(place.a, months)
+    assert [by_month[m.key]["1.4"] for m in months] == [Measure(0, 0), Measure(2, 4), Measure(0, 1)]
+    for m in months:
+        assert by_month[m.key] == sync_measures(place.a, m)
+    many = sync_measures_many([place.a, place.b, place.dept], MARCH)  # siblings, as a ranking asks
+    assert many[place.a.pk] == {"1.4": Measure(2, 4)} and many[place.b.pk] == {"1.4": Measure(0, 0)}
+    for unit in (place.a, place.b, place.dept):
+        assert many[unit.pk] == sync_measures(unit, MARCH)
+    assert sync_measures(place.province, MARCH) == {"1.4": Measure(2, 4)}
+    index = selectors.index_766(place.a, MARCH)
+    assert index.indicator("1.4").measure == Measure(2, 4) and index.indicator("1.4").points == Decimal("3.00")

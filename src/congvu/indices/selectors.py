@@ -259,12 +259,12 @@ class Index766(ScoredIndex):
 
 
 NOT_RECORDED = {
-    "1.4": "Đồng bộ hồ sơ lên Cổng Dịch vụ công quốc gia chưa được hệ thống ghi nhận.",
     "4.5a": "Hệ thống chưa ghi nhận việc khai thác Cơ sở dữ liệu quốc gia về dân cư/VNeID theo thủ tục.",
     "4.5b": "Hệ thống chưa ghi nhận hồ sơ dùng tài khoản VNeID hoặc dữ liệu dân cư.",
     "4.6": "Hệ thống chưa ghi nhận dịch vụ chứng thực bản sao điện tử từ bản chính.",
 }
 HOW_MEASURED = {
+    "1.4": "Hồ sơ tiếp nhận trong kỳ đã được Cổng DVCQG xác nhận (hoặc nộp từ Cổng DVCQG) / hồ sơ tiếp nhận trong kỳ theo hệ thống (không có số liệu của hệ thống báo cáo quốc gia để so sánh).",
     "2.1": "Đúng hạn = giải quyết trước hạn/đúng hạn + đang giải quyết còn hạn; mẫu số = đã giải quyết + đang giải quyết (đã trừ thời gian chờ bổ sung; bổ sung quá 1 lần, xin lỗi hẹn lại = trễ hạn).",
     "2.2": "Số ngày làm việc từ khi bắt đầu tính hạn đến khi có kết quả, trừ thời gian tạm dừng.",
     "3.1": "Thủ tục đang có hiệu lực thuộc thẩm quyền (theo cấp thực hiện) có cung cấp dịch vụ trực tuyến một phần hoặc toàn trình / thủ tục thuộc thẩm quyền.",
@@ -388,7 +388,11 @@ def _dossier_measures(fig: Figures) -> tuple[dict[str, Measure], dict[str, Decim
     return measures, values
 
 
-_OTHER_MEASURES = (("congvu.indices.measures_catalog", "transparency_measures"), ("congvu.indices.measures_feedback", "feedback_measures"))
+_OTHER_MEASURES = (
+    ("congvu.indices.measures_catalog", "transparency_measures"),
+    ("congvu.indices.measures_feedback", "feedback_measures"),
+    ("congvu.indices.measures_sync", "sync_measures"),
+)
 
 
 def _lazy_many(module: str, function: str, units, period) -> dict | None:
@@ -577,14 +581,17 @@ def trends(unit, months: list[Period], metrics, now=None) -> dict[str, list[tupl
     if any(m.startswith("766.") for m in metrics):
         from congvu.indices.measures_catalog import catalogue_history, transparency_measures_by_month
         from congvu.indices.measures_feedback import feedback_measures_by_month
+        from congvu.indices.measures_sync import sync_measures_by_month
 
         # The catalogue is read once for all month ends, the schemes once, the feedback in one grouped query.
         history = catalogue_history(unit)
         transparency = transparency_measures_by_month(unit, months, history)
         feedback = feedback_measures_by_month(unit, months)
+        synced = sync_measures_by_month(unit, months)
         schemes = _schemes_by_month(months)
         for month in months:
-            others = [{unit.pk: transparency[month.key]}, {unit.pk: feedback[month.key]}]  # in _OTHER_MEASURES' order
+            # In _OTHER_MEASURES' order.
+            others = [{unit.pk: transparency[month.key]}, {unit.pk: feedback[month.key]}, {unit.pk: synced[month.key]}]
             indices[month.key] = _scored(schemes[month.key], unit, month, figs[month.key], used[month.key],
                                          _catalog_rows_at(history, month.end), others)
     satisfaction = {}
