@@ -18,8 +18,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import pgettext, pgettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from congvu.catalog import national_refresh
@@ -39,7 +38,7 @@ SORTS = {
 
 
 class DifferenceFilterForm(forms.Form):
-    q = forms.CharField(label=gettext_lazy("Procedure code or name"), required=False, max_length=200)
+    q = forms.CharField(label=pgettext_lazy("national difference", "Procedure code or name"), required=False, max_length=200)
     field = forms.ChoiceField(
         label=pgettext_lazy("national difference", "What differs"), required=False,
         choices=[("", pgettext_lazy("national difference", "All"))] + list(NationalField.choices),
@@ -151,7 +150,7 @@ def difference_decide(request, pk: int):
     except national_refresh.DifferenceError as error:
         messages.error(request, error.message)
     else:
-        text = _("Accepted: the catalogue now has the national portal's value.") if action is national_refresh.accept else _("Dismissed.")
+        text = _("Accepted: the catalogue now has the national portal's value.") if action is national_refresh.accept else pgettext("national difference", "Dismissed.")
         messages.success(request, f"{difference.procedure.code} — {difference.get_field_display()}: {text}")
     return redirect(_list_url() + target)
 
