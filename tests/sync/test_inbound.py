@@ -7,6 +7,7 @@ import json
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connection
 
 from congvu.sync import inbound_format
 from congvu.sync.inbound_format import InboundProblems
@@ -340,3 +341,37 @@ def test_the_openapi_documents_the_inbound_schema(client):
         assert fields[name].get("description"), name
     assert fields["NgayNopHoSo"]["type"] == "string"
     assert set(schema["components"]["schemas"]["InboundDossierIn"]["required"]) >= {"MaHoSo", "MaTTHC", "MaDonVi", "NgayNopHoSo", "ChuHoSo"}
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent transactions need PostgreSQL (SQLite serialises writers)")
+def test_the_same_record_posted_at_once_files_one_dossier(place, people, catalogue, fixed_now):
+    import threading
+
+    from django.db import connections
+
+    from congvu.dossiers.models import Dossier
+    from congvu.sync.inbound import receive_inbound
+
+    n = 4
+    barrier = threading.Barrier(n)
+    outcomes = [None] * n
+
+    def run(i):
+        try:
+            barrier.wait()
+            outcomes[i] = receive_inbound(record(), token_unit=place.province, actor=people.gateway)
+        except Exception as exc:  # noqa: BLE001 - the outcome is what the test inspects
+            outcomes[i] = exc
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert all(not isinstance(o, Exception) for o in outcomes), outcomes
+    assert sorted(o.created for o in outcomes) == [False] * (n - 1) + [True]
+    assert {o.dossier.code for o in outcomes} == set(Dossier.objects.values_list("code", flat=True))
+    assert Dossier.objects.count() == 1

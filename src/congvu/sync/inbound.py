@@ -36,6 +36,10 @@ class InboundError(Exception):
         self.status = status
 
 
+class _AlreadyFiled(Exception):
+    """Rolls back a filing that lost the race to a concurrent request for the same MaHoSo."""
+
+
 @dataclass(frozen=True)
 class InboundResult:
     dossier: Dossier
@@ -123,9 +127,12 @@ def _file(record: inbound_format.InboundDossier, unit: Unit, version, data: dict
     try:
         with transaction.atomic():
             dossier = submit_online(unit, version, record.applicant, summary=record.summary, at=record.submitted_at, actor=actor)
+            # The dossier code's counter (per unit and day) is locked until commit: a concurrent request filing
+            # the same record waited for it here, and now sees the dossier the first one filed.
+            if existing_inbound(record.national_code) is not None:
+                raise _AlreadyFiled()
             register_inbound(dossier, national_code=record.national_code, payload=data)
-    except IntegrityError:
-        # The same MaHoSo filed by a concurrent request, which committed first (one row per national code).
+    except (IntegrityError, _AlreadyFiled):
         known = existing_inbound(record.national_code)
         if known is None:
             raise
