@@ -459,11 +459,13 @@ def generate(place: Place, n: int, *, months: int = 13, seed: int = 1, batch: in
     from congvu.feedback.models import Rating, RatingAnswer
     from congvu.feedback.scoring import FACTORS, is_dislike, mean_score
     from congvu.feedback.services import scheme_in_force
+    from congvu.sync.models import PortalSync, SyncState
 
     started = time.perf_counter()
     gen = Generator(place, months=months, seed=seed, now=now)
     vendor = connection.vendor
-    models = [Applicant, Dossier, DossierEvent, SupplementRequest, PaymentRequest, Apology, Closure, DossierResult, Rating, RatingAnswer]
+    models = [Applicant, Dossier, DossierEvent, SupplementRequest, PaymentRequest, Apology, Closure, DossierResult, Rating, RatingAnswer,
+              PortalSync]
     tables = {m: Table(m, vendor) for m in models}
     ids = {m: _next_id(m) for m in models}
     scheme = scheme_in_force(timezone.localdate(gen.now))
@@ -559,6 +561,17 @@ def generate(place: Place, n: int, *, months: int = 13, seed: int = 1, batch: in
                     for factor, value in zip(FACTORS, scores):
                         tables[RatingAnswer].add({"id": take(RatingAnswer), "rating_id": rating_id, "question": factor.value, "value": value},
                                                  wall_now)
+            if row["received_at"] is not None:
+                # The national portal sync (indicator 1.4): most dossiers acknowledged minutes after receipt, a few
+                # failed and a few still waiting, as after an outage.
+                r = gen.rng.random()
+                state = SyncState.ACKNOWLEDGED if r < 0.95 else SyncState.FAILED if r < 0.98 else SyncState.PENDING
+                acked = row["received_at"] + dt.timedelta(minutes=gen.rng.randrange(1, 30)) if state == SyncState.ACKNOWLEDGED else None
+                tables[PortalSync].add({
+                    "id": take(PortalSync), "dossier_id": dossier_id, "state": state, "origin": "local", "attempts": int(state == SyncState.FAILED) * 10,
+                    "acked_seq": len(life.events) if acked else 0, "last_sent_at": acked, "last_acked_at": acked,
+                    "error_code": "-1" if state == SyncState.FAILED else "", "on_portal": bool(acked),
+                }, wall_now)
             stats.events += len(life.events)
             stats.by_state[life.state] = stats.by_state.get(life.state, 0) + 1
         with transaction.atomic():

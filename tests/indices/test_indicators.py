@@ -219,29 +219,26 @@ def test_admin_refuses_a_scheme_that_does_not_add_up(client, boss):
     assert response.status_code == 302 and IndicatorScheme.objects.count() == 2
 
 
-def test_sync_share_for_one_unit_many_units_and_month_by_month(month, place, receive):
-    """1.4 from the sync state: acknowledged (or filed on the national portal) ÷ received, per handling unit; the
-    ranking's and the trend's batches give what one unit and one month give."""
+def test_sync_share_counts_what_the_portal_acknowledged(month, place, receive):
+    """1.4 = acknowledged by the national portal (or filed there) ÷ received, per handling unit, as a dossier flow:
+    the refresh picks up an acknowledgement that came after the dossier's last event; the ranking's and the trend's
+    batches give what one unit and one month give."""
     from django.utils import timezone
 
-    from congvu.indices.measures_sync import sync_measures, sync_measures_by_month, sync_measures_many
-    from congvu.sync.models import Origin, PortalSync
+    from congvu.sync.models import Origin, PortalSync, SyncState
 
     d1, d2, d3, d4 = month
-    PortalSync.objects.filter(dossier=d1).update(last_acked_at=timezone.now())
-    PortalSync.objects.filter(dossier=d2).update(origin=Origin.NATIONAL_PORTAL)
+    PortalSync.objects.filter(dossier=d1).update(state=SyncState.ACKNOWLEDGED, last_acked_at=timezone.now(), updated_at=timezone.now())
+    PortalSync.objects.filter(dossier=d2).update(origin=Origin.NATIONAL_PORTAL, state=SyncState.ACKNOWLEDGED, updated_at=timezone.now())
     started(receive, local(2026, 4, 2, 9))  # April: one more, not synced
     services.refresh()
-    assert sync_measures(place.a, MARCH) == {"1.4": Measure(2, 4)}
-    months = Period.month(2026, 4).last_months(3)
-    by_month = sync_measures_by_month(place.a, months)
-    assert [by_month[m.key]["1.4"] for m in months] == [Measure(0, 0), Measure(2, 4), Measure(0, 1)]
-    for m in months:
-        assert by_month[m.key] == sync_measures(place.a, m)
-    many = sync_measures_many([place.a, place.b, place.dept], MARCH)  # siblings, as a ranking asks
-    assert many[place.a.pk] == {"1.4": Measure(2, 4)} and many[place.b.pk] == {"1.4": Measure(0, 0)}
-    for unit in (place.a, place.b, place.dept):
-        assert many[unit.pk] == sync_measures(unit, MARCH)
-    assert sync_measures(place.province, MARCH) == {"1.4": Measure(2, 4)}
     index = selectors.index_766(place.a, MARCH)
     assert index.indicator("1.4").measure == Measure(2, 4) and index.indicator("1.4").points == Decimal("3.00")
+    assert selectors.index_766(place.province, MARCH).indicator("1.4").measure == Measure(2, 4)
+    months = Period.month(2026, 4).last_months(3)
+    got = selectors.trends(place.a, months, ["766.1.4"], now=local(2026, 5, 20, 12))
+    assert got["766.1.4"] == selectors.trend(place.a, months, "766.1.4", now=local(2026, 5, 20, 12))
+    batched = selectors.indices_766([place.a, place.b, place.dept], MARCH)
+    assert batched[place.a.pk].indicator("1.4").measure == Measure(2, 4) and batched[place.b.pk].indicator("1.4").measure == Measure(0, 0)
+    assert selectors.index_766(place.a, Period.month(2026, 4)).indicator("1.4").measure == Measure(0, 1)
+    assert services.check() == []  # the refreshed facts and rollups equal a fresh computation

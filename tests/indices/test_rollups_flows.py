@@ -51,7 +51,7 @@ def fact(**kw):
         "unit_id": 7, "procedure_id": 3, "field_id": 2, "channel": "counter", "received_at": at(2), "finished_at": None,
         "outcome": "", "closure": "", "closed_at": None, "overdue_at": None, "apology_at": None, "complaint": False,
         "fee_bearing": False, "paid_online": False, "digitised_inputs": False, "digitised_result": False,
-        "electronic_result": False, "reused": False, "shared": False, "processing_days": None,
+        "electronic_result": False, "reused": False, "shared": False, "synced": False, "processing_days": None,
     }
     return {**base, **kw}
 

@@ -22,7 +22,7 @@ level of its own.
   manner of performance (channels), dossier components, time limit, implementing agency, result and legal
   basis — with nothing the catalogue flags as missing (`is_complete`: no `IncompletenessReason`, i.e. a time
   limit with its unit and every fee's amount).
-1.4 (dossiers synced to the national portal) is measured from the sync state in `measures_sync`.
+1.4 (dossiers synced to the national portal) is a dossier flow (`rollups`: the fact's `synced`).
 """
 
 from __future__ import annotations

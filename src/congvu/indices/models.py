@@ -89,6 +89,9 @@ class DossierFact(models.Model):
     electronic_result = models.BooleanField(default=False)
     reused = models.BooleanField(default=False)
     shared = models.BooleanField(default=False)
+    # Acknowledged by the national portal (or filed there): indicator 1.4. Set when the sync's first
+    # acknowledgement is seen by the refresh, which looks for acknowledgements since its last run.
+    synced = models.BooleanField(default=False)
     processing_days = models.DecimalField(max_digits=10, decimal_places=2, null=True)
 
     class Meta:
@@ -113,6 +116,7 @@ COUNTERS = (
     "received", "received_online", "received_counter_post", "finished", "finished_early", "finished_on_time", "finished_late",
     "refused", "stopped", "withdrawn", "not_accepted", "ended", "became_overdue", "left_overdue", "apologies",
     "finished_complaint", "with_result", "electronic_result", "digitised", "reused", "shared", "fee_bearing", "paid_online",
+    "synced",
 )
 DECIMAL_COUNTERS = ("processing_days",)
 
@@ -149,6 +153,7 @@ class Rollup(models.Model):
     shared = models.IntegerField(default=0)
     fee_bearing = models.IntegerField(default=0)
     paid_online = models.IntegerField(default=0)
+    synced = models.IntegerField(default=0)
     processing_days = models.DecimalField(max_digits=16, decimal_places=2, default=0)
 
     class Meta:

@@ -67,7 +67,7 @@ ALL_COUNTERS = (*COUNTERS, "processing_days")
 FACT_FIELDS = (
     "events_seen", "unit_id", "procedure_id", "field_id", "channel", "received_at", "finished_at", "outcome", "closure",
     "closed_at", "overdue_at", "supplement_count", "apology_at", "complaint", "fee_bearing", "paid_online",
-    "digitised_inputs", "digitised_result", "electronic_result", "reused", "shared", "processing_days",
+    "digitised_inputs", "digitised_result", "electronic_result", "reused", "shared", "synced", "processing_days",
 )
 
 
@@ -87,6 +87,7 @@ def compute_facts(dossier_ids=None, *, span: tuple[int, int] | None = None, cale
     )
     from congvu.catalog.models import Fee
     from congvu.feedback.models import Feedback, Rating
+    from congvu.sync.models import PortalSync
 
     if span is not None:
         lo, hi = span
@@ -122,6 +123,7 @@ def compute_facts(dossier_ids=None, *, span: tuple[int, int] | None = None, cale
     electronic = set(DossierResult.objects.filter(**of(), electronic=True).values_list("dossier_id", flat=True))
     complained = set(Rating.objects.filter(**of(), dislike=True).values_list("dossier_id", flat=True))
     complained |= set(Feedback.objects.filter(**of()).values_list("dossier_id", flat=True))
+    synced = set(PortalSync.objects.filter(synced_q(), **of()).values_list("dossier_id", flat=True))
     calendars = calendars or _Calendars()
 
     facts = {}
@@ -166,6 +168,7 @@ def compute_facts(dossier_ids=None, *, span: tuple[int, int] | None = None, cale
             "electronic_result": pk in electronic,
             "reused": pk in reused,
             "shared": pk in reused or (pk in result_files and bool(r["applicant__personal_id"])),
+            "synced": pk in synced,
             "processing_days": _processing_days(calendars, r, pauses, finished_at) if has_result else None,
         }
     return facts
@@ -265,6 +268,7 @@ def flows(fact: dict | None) -> list[tuple[dt.datetime, dict]]:
     out.append((received_at, {
         "received": 1, "received_online": int(online), "received_counter_post": int(not online), "reused": int(fact["reused"]),
         "shared": int(fact["shared"]), "fee_bearing": int(fact["fee_bearing"]), "paid_online": int(fact["paid_online"] and fact["fee_bearing"]),
+        "synced": int(fact["synced"]),
     }))
     ended_at = None
     if finished_at is not None:
@@ -342,6 +346,13 @@ def facts_touching(unit_ids, start: dt.datetime, end: dt.datetime):
 _WITH_RESULT = "f.closure NOT IN ('refused', 'stopped')"
 
 
+def synced_q() -> Q:
+    """Sync rows of dossiers on the national portal (indicator 1.4): acknowledged once, or filed there."""
+    from congvu.sync.models import Origin
+
+    return Q(last_acked_at__isnull=False) | Q(origin=Origin.NATIONAL_PORTAL)
+
+
 def _flag(condition: str) -> str:
     return f"CASE WHEN {condition} THEN 1 ELSE 0 END"
 
@@ -355,7 +366,7 @@ def _flow_selects() -> list[tuple[str, str, dict[str, str]]]:
         ("f.received_at", received, {
             "received": "1", "received_online": _flag("f.channel = 'online'"), "received_counter_post": _flag("f.channel <> 'online'"),
             "reused": _flag("f.reused"), "shared": _flag("f.shared"), "fee_bearing": _flag("f.fee_bearing"),
-            "paid_online": _flag("f.paid_online AND f.fee_bearing"),
+            "paid_online": _flag("f.paid_online AND f.fee_bearing"), "synced": _flag("f.synced"),
         }),
         ("f.finished_at", f"{received} AND f.finished_at IS NOT NULL", {
             "finished": "1", "finished_early": _flag("f.outcome = 'early'"), "finished_on_time": _flag("f.outcome IN ('on_time', '')"),

@@ -372,6 +372,7 @@ def _lazy(module: str, function: str, unit, period) -> dict:
 def _dossier_measures(fig: Figures) -> tuple[dict[str, Measure], dict[str, Decimal]]:
     f = fig.flows
     measures: dict[str, Measure] = {
+        "1.4": Measure(f["synced"], f["received"]),
         "2.1": fig.on_time,
         "3.3": Measure(f["received_online"], f["received"]),
         "3.6": Measure(f["paid_online"], f["fee_bearing"]),
@@ -391,7 +392,6 @@ def _dossier_measures(fig: Figures) -> tuple[dict[str, Measure], dict[str, Decim
 _OTHER_MEASURES = (
     ("congvu.indices.measures_catalog", "transparency_measures"),
     ("congvu.indices.measures_feedback", "feedback_measures"),
-    ("congvu.indices.measures_sync", "sync_measures"),
 )
 
 
@@ -581,17 +581,15 @@ def trends(unit, months: list[Period], metrics, now=None) -> dict[str, list[tupl
     if any(m.startswith("766.") for m in metrics):
         from congvu.indices.measures_catalog import catalogue_history, transparency_measures_by_month
         from congvu.indices.measures_feedback import feedback_measures_by_month
-        from congvu.indices.measures_sync import sync_measures_by_month
 
         # The catalogue is read once for all month ends, the schemes once, the feedback in one grouped query.
         history = catalogue_history(unit)
         transparency = transparency_measures_by_month(unit, months, history)
         feedback = feedback_measures_by_month(unit, months)
-        synced = sync_measures_by_month(unit, months)
         schemes = _schemes_by_month(months)
         for month in months:
             # In _OTHER_MEASURES' order.
-            others = [{unit.pk: transparency[month.key]}, {unit.pk: feedback[month.key]}, {unit.pk: synced[month.key]}]
+            others = [{unit.pk: transparency[month.key]}, {unit.pk: feedback[month.key]}]
             indices[month.key] = _scored(schemes[month.key], unit, month, figs[month.key], used[month.key],
                                          _catalog_rows_at(history, month.end), others)
     satisfaction = {}

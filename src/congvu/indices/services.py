@@ -10,6 +10,7 @@ checkpoint row first.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Callable
 
@@ -96,6 +97,21 @@ def _add_to_rollups(totals: dict) -> None:
             Rollup.objects.bulk_create(created)
 
 
+SYNC_MARGIN = dt.timedelta(minutes=5)
+
+
+def _newly_synced(since) -> set[int]:
+    """Dossiers whose fact does not yet count them as on the national portal, among the sync rows acknowledged
+    since `since` (less a margin for transactions that committed late): read on the sync's (state, updated_at)
+    index, so the refresh loop does not scan every fact."""
+    from congvu.sync.models import PortalSync, SyncState
+
+    recent = PortalSync.objects.filter(state=SyncState.ACKNOWLEDGED)
+    if since is not None:
+        recent = recent.filter(updated_at__gte=since - SYNC_MARGIN)
+    return set(DossierFact.objects.filter(synced=False, received_at__isnull=False, pk__in=recent.values("dossier_id")).values_list("pk", flat=True))
+
+
 def refresh(limit: int | None = None, wait: bool = True) -> int:
     """Bring the facts and rollups up to date; returns how many dossiers were recomputed. With `limit`, at most
     that many (the rest is left for the next call). With `wait=False`, return 0 at once if another refresh or a
@@ -133,9 +149,11 @@ def refresh(limit: int | None = None, wait: bool = True) -> int:
         complained |= set(Feedback.objects.filter(id__gt=max(cp.last_feedback_id - ID_MARGIN, 0), dossier__isnull=False)
                           .values_list("dossier_id", flat=True))
         complained = set(DossierFact.objects.filter(pk__in=complained, complaint=False).values_list("pk", flat=True))
+        # Likewise the portal's first acknowledgement (1.4): sync rows acknowledged since the last refresh began.
+        after_events = complained | _newly_synced(cp.refreshed_at)
         room = None if limit is None else max(limit - len(todo), 0)
-        if room is None or len(complained - todo_set) <= room:
-            todo.extend(complained - todo_set)
+        if room is None or len(after_events - todo_set) <= room:
+            todo.extend(after_events - todo_set)
             cp.last_rating_id, cp.last_feedback_id = max(cp.last_rating_id, rating_mark), max(cp.last_feedback_id, feedback_mark)
         done = _apply(todo)
         cp.last_event_id = watermark
