@@ -183,7 +183,8 @@ def _counts():
     from congvu.dossiers.models import Applicant, Dossier, DossierEvent
     from congvu.sync.models import PortalChange, PortalSync
 
-    return (Dossier.objects.count(), Applicant.objects.count(), DossierEvent.objects.count(), PortalSync.objects.count(), PortalChange.objects.count())
+    models = (Dossier, Applicant, DossierEvent, PortalSync, PortalChange)
+    return tuple(m.objects.count() for m in models)
 
 
 def test_without_a_valid_live_token_nothing_is_filed(post, token, people, place, catalogue):

@@ -62,7 +62,8 @@ class TaiLieuNopIn(Schema):
 
 class InboundDossierIn(Schema):
     """A dossier record of the national portal (`DongBoHoSoMC` field names). Other fields of the record are
-    accepted and kept with the dossier."""
+    accepted and handed on, as sent, to the portal sync
+    (`sync.services.register_inbound`)."""
 
     MaHoSo: Any = _string("Mã hồ sơ trên Cổng DVCQG (bắt buộc): <mã định danh>-<yyMMdd>-<số thứ tự>.", "H99.01-260302-0001", maxLength=60)
     MaTTHC: Any = _string("Mã thủ tục hành chính trong Cơ sở dữ liệu quốc gia (bắt buộc).", "1.001193")
@@ -109,7 +110,7 @@ class InboundDossierOut(Schema):
 )
 def receive_national_dossier(request, payload: InboundDossierIn):
     token: ApiToken = request.auth
-    # The record exactly as sent (fields we do not use included) is what is kept with the dossier.
+    # The record exactly as sent (fields we do not use included) is what the portal sync is given.
     data = json.loads(request.body)
     try:
         result = receive_inbound(data, token_unit=token.unit, actor=token.acts_as)

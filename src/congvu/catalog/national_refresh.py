@@ -280,7 +280,9 @@ def _apply_time_limit(version, data, by, reason) -> None:
     value, unit = data.get("value"), data.get("unit")
     if not isinstance(value, int) or isinstance(value, bool):
         raise DifferenceError("Cổng DVCQG không trả thời hạn giải quyết dạng số.")
-    services.complete_procedure(version, time_limit_value=value, time_limit_unit=unit or None, actor=by, rule=reason, source=ChangeSource.NATIONAL_PORTAL)
+    services.complete_procedure(
+        version, time_limit_value=value, time_limit_unit=unit or None, actor=by, rule=reason, source=ChangeSource.NATIONAL_PORTAL,
+    )
 
 
 def _apply_fees(version, data, by, reason) -> None:

@@ -150,7 +150,10 @@ def difference_decide(request, pk: int):
     except national_refresh.DifferenceError as error:
         messages.error(request, error.message)
     else:
-        text = _("Accepted: the catalogue now has the national portal's value.") if action is national_refresh.accept else pgettext("national difference", "Dismissed.")
+        if action is national_refresh.accept:
+            text = _("Accepted: the catalogue now has the national portal's value.")
+        else:
+            text = pgettext("national difference", "Dismissed.")
         messages.success(request, f"{difference.procedure.code} — {difference.get_field_display()}: {text}")
     return redirect(_list_url() + target)
 

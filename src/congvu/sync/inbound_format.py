@@ -2,7 +2,7 @@
 into plain values. Pure: no Django, so every rule is tested without a database.
 
 Field names are the national ones (../shared/SYNC.md §2, the `DongBoHoSoMC` record): a gateway may forward the
-whole record, so fields we do not use are ignored (and kept in the stored payload), while the ones we use are
+whole record, so fields we do not use are ignored here (the whole record goes to `register_inbound`), while the ones we use are
 checked here and every problem is reported at once, in Vietnamese, under the national field name.
 
 - `MaHoSo`: the national dossier code, `<identifier>-<YYMMDD>-<NNNN>` (Circular 01/2018 art. 19) or the
