@@ -146,6 +146,18 @@ def test_a_refresh_stores_each_difference_once(portal, catalogue):
     assert all(_pending()[k].pk == pk and _pending()[k].fetched_at >= at for k, (pk, at) in first.items())
 
 
+def test_the_demo_adapter_built_from_our_catalogue_finds_nothing(settings, catalogue):
+    """`congvu demo`'s adapter answers LayThuTuc from the catalogue itself (name and field): no difference."""
+    from congvu.catalog import national_refresh, selectors
+    from congvu.sync.fake_adapter import FakeAdapter
+
+    entries = {v.procedure.code: {"TENTTHC": v.name, "MALINHVUC": v.field.code, "TENLINHVUC": v.field.name} for v in selectors.current_versions()}
+    with FakeAdapter(catalogue=entries) as fake:
+        settings.PORTAL_ADAPTER = fake.settings()
+        report = national_refresh.refresh()
+    assert report.checked == 50 and report.created == 0 and not report.failed
+
+
 def test_a_difference_that_went_away_or_changed_is_followed(portal, catalogue):
     from congvu.catalog import national_refresh
 
