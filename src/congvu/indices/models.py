@@ -102,6 +102,11 @@ class DossierFact(models.Model):
             models.Index(fields=["unit_id", "finished_at"]),
             models.Index(fields=["unit_id", "closed_at"]),
             models.Index(fields=["unit_id", "overdue_at"]),
+            # The overdue list at a period's end reads every fact that became overdue before it and keeps those
+            # still open then: with the ends included (PostgreSQL) that is an index-only scan, not ~30k heap pages
+            # at a million dossiers.
+            models.Index(fields=["unit_id", "overdue_at"], include=["dossier", "received_at", "finished_at", "closed_at", "closure"],
+                         name="indices_fact_overdue_cover"),
             models.Index(fields=["unit_id", "apology_at"]),
         ]
 
