@@ -66,3 +66,37 @@ def test_a_returned_dossier_record_carries_its_dates(receive, staff, portal):
     assert record["TrangThaiHoSo"] == "10"
     assert record["NgayTiepNhan"] == "20260302090000" and record["NgayTra"] == "20260304100000"
     assert [i["TrangThai"] for i in portal.history[d.code]][-1] == "10"
+
+
+def test_a_dossier_filed_on_the_national_portal_goes_back_under_its_national_code(place, catalogue, staff, portal):
+    from congvu.sync.services import register_inbound
+
+    d = submit_online(place.centre, catalogue.five, dict(CITIZEN), at=local(2026, 3, 2, 8))
+    register_inbound(d, national_code="G22.99-260302-0042", payload={})
+    portal.dossiers["G22.99-260302-0042"] = {"MaHoSo": "G22.99-260302-0042"}  # it was filed there
+    accept_online(d, staff.officer, at=local(2026, 3, 2, 9))
+    drain()
+    assert "TraCuuHoSo" not in ops(portal)  # we know the portal has it
+    record = portal.dossiers["G22.99-260302-0042"]
+    assert record["NoiNopHoSo"] == "1" and record["TrangThaiHoSo"] == "2"
+    assert [b["isUpdating"] for b in portal.received if b.get("service") == "DongBoHoSoMC"] == ["True"]
+    assert [i["TrangThai"] for i in portal.history["G22.99-260302-0042"]] == ["1", "2"]
+    assert d.code not in portal.dossiers and portal.problems == []
+
+
+def test_sync_counts_for_indicator_1_4(receive, staff, place, catalogue, portal):
+    import datetime as dt
+
+    from congvu.sync.selectors import sync_counts
+
+    synced = receive(at=local(2026, 3, 2, 9))
+    drain()
+    receive(at=local(2026, 3, 3, 9))  # not synced yet
+    receive(at=local(2026, 4, 1, 9))  # next month
+    start, end = local(2026, 3, 1), local(2026, 4, 1)
+    assert sync_counts([place.centre.pk], start, end) == (1, 2)
+    assert sync_counts([place.b.pk], start, end) == (0, 0)
+    drain()
+    assert sync_counts([place.centre.pk, place.b.pk], start, end) == (2, 2)
+    assert sync_counts([place.centre.pk], start, end + dt.timedelta(days=1)) == (3, 3)
+    assert synced.pk
