@@ -29,7 +29,7 @@ def test_worker_refuses_a_bad_interval_or_configuration(tmp_path):
 
 def test_worker_processes():
     both = cli._worker_commands(interval=0.5)
-    assert [cmd[4] for cmd in both.values()] == ["deliver_notifications", "db_worker", "refresh_indices"]
+    assert [cmd[4] for cmd in both.values()] == ["deliver_notifications", "db_worker", "deliver_portal_sync", "refresh_indices"]
     assert both["gửi thông báo"][-3:] == ["--loop", "--interval", "0.5"]
     assert list(cli._worker_commands("notify")) == ["gửi thông báo"]
     # Rollups are caught up every few seconds at most: a dashboard a few seconds behind is fine, a busy loop is not.
