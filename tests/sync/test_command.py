@@ -71,8 +71,10 @@ def test_deliver_portal_sync_without_configuration_keeps_the_queue(receive, no_a
     assert PortalChange.objects.get().state == "pending"
 
 
+@pytest.mark.django_db(transaction=True)  # the loop closes old connections, as a long-running process must
 def test_the_worker_loop_syncs_and_stops(receive, portal):
     import signal
+    import threading
 
     d = receive()
     out = io.StringIO()
@@ -84,9 +86,13 @@ def test_the_worker_loop_syncs_and_stops(receive, portal):
                 self._stop.set()
 
     handlers = signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)
+    worker = StopsWhenDone(interval=0.05, stdout=out)
+    deadline = threading.Timer(60, worker._stop.set)  # never hang the suite
+    deadline.start()
     try:
-        assert StopsWhenDone(interval=0.05, stdout=out).run() == 0
+        assert worker.run() == 0
     finally:
+        deadline.cancel()
         signal.signal(signal.SIGTERM, handlers[0])
         signal.signal(signal.SIGINT, handlers[1])
     text = out.getvalue()

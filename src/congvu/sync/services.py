@@ -37,7 +37,10 @@ def dossier_event_recorded(dossier, event) -> None:
     portal. The dossier row is locked by that transaction, so nothing races with this for one dossier."""
     now = timezone.now()
     PortalChange.objects.create(dossier_id=dossier.pk, event=event, seq=event.seq, kind=ChangeKind.EVENT, next_attempt_at=now)
-    if event.seq <= 1 or not _wake(dossier.pk, now):
+    if event.seq <= 1:  # the dossier was created in this transaction: its row cannot exist yet
+        PortalSync.objects.create(dossier_id=dossier.pk, state=SyncState.PENDING, next_attempt_at=now)
+    elif not _wake(dossier.pk, now):
+        # Held by a worker, backing off, failed — or a dossier older than the sync app, which gets its row now.
         PortalSync.objects.get_or_create(dossier_id=dossier.pk, defaults={"state": SyncState.PENDING, "next_attempt_at": now})
 
 
