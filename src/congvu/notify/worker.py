@@ -8,15 +8,13 @@ waited out, not fatal.
 
 from __future__ import annotations
 
-import signal
 import sys
-import threading
 from typing import TextIO
 
-from django.db import close_old_connections
-from django.db.utils import DatabaseError
-from django.utils import timezone, translation
+from django.utils import translation
 
+from congvu.core.polling import PollingWorker
+from congvu.core.polling import clock as _clock
 from congvu.notify import conf
 from congvu.notify.delivery import Outcome, deliver_due
 from congvu.notify.models import Channel
@@ -36,10 +34,6 @@ def mask_recipient(recipient: str) -> str:
     return mask_phone(recipient)
 
 
-def _clock(at=None) -> str:
-    return f"{timezone.localtime(at or timezone.now()):%H:%M:%S %d/%m/%Y}"
-
-
 def outcome_line(outcome: Outcome, max_attempts: int) -> str:
     m = outcome.message
     with translation.override("vi"):
@@ -56,48 +50,23 @@ def outcome_line(outcome: Outcome, max_attempts: int) -> str:
     return f"[{_clock()}] {line}"
 
 
-class DeliveryWorker:
+class DeliveryWorker(PollingWorker):
+    stop_notice = "Nhận tín hiệu dừng; dừng sau khi xong tin đang gửi…"
+
     def __init__(self, *, interval: float = 1.0, batch: int = 50, stdout: TextIO = sys.stdout):
-        self.interval = interval
-        self.batch = batch
-        self.stdout = stdout
-        self._stop = threading.Event()
-
-    def say(self, text: str) -> None:
-        self.stdout.write(text + "\n")
-        self.stdout.flush()
-
-    def stop(self, signum=None, _frame=None) -> None:
-        if self._stop.is_set():
-            # Second request: leave now; the row in hand comes back when its lease runs out.
-            raise SystemExit(1)
-        self._stop.set()
-        if signum is not None:
-            self.say(f"[{_clock()}] Nhận tín hiệu dừng; dừng sau khi xong tin đang gửi…")
+        super().__init__(interval=interval, batch=batch, stdout=stdout)
 
     def run(self) -> int:
         policy = conf.policy()
         channels = describe_channels()
-        signal.signal(signal.SIGTERM, self.stop)
-        signal.signal(signal.SIGINT, self.stop)
+        self.install_signals()
         self.say(
             f"[{_clock()}] Tiến trình gửi thông báo đã chạy: email → {channels[Channel.EMAIL]}; SMS → {channels[Channel.SMS]}. "
             f"Thử lại tối đa {policy.max_attempts} lần, giãn cách từ {policy.backoff_seconds:g} giây."
         )
-        while not self._stop.is_set():
-            close_old_connections()
-            try:
-                outcomes = deliver_due(
-                    limit=self.batch, on_outcome=lambda o: self.say(outcome_line(o, policy.max_attempts)), should_stop=self._stop.is_set,
-                )
-            except DatabaseError as exc:
-                # Locked (SQLite under a long write) or unreachable: wait and try again.
-                self.say(f"[{_clock()}] Cơ sở dữ liệu chưa sẵn sàng ({exc}); thử lại sau {max(self.interval, 1):g} giây.")
-                close_old_connections()
-                self._stop.wait(max(self.interval, 1))
-                continue
-            if not outcomes:
-                self._stop.wait(self.interval)
+        self.poll(lambda: deliver_due(
+            limit=self.batch, on_outcome=lambda o: self.say(outcome_line(o, policy.max_attempts)), should_stop=self._stop.is_set,
+        ))
         self.say(f"[{_clock()}] Đã dừng tiến trình gửi thông báo.")
         return 0
 
