@@ -8,6 +8,7 @@ from __future__ import annotations
 import signal
 import sys
 import threading
+import time
 from collections.abc import Callable
 from typing import TextIO
 
@@ -24,11 +25,32 @@ class PollingWorker:
     # Said on the first stop request, e.g. "…dừng sau khi xong tin đang gửi…".
     stop_notice = "Nhận tín hiệu dừng; dừng sau khi xong việc đang làm…"
 
+    # Upkeep every long-running worker does now and then besides its queue (see housekeeping()).
+    housekeeping_every = 3600.0
+
     def __init__(self, *, interval: float, batch: int, stdout: TextIO = sys.stdout):
         self.interval = interval
         self.batch = batch
         self.stdout = stdout
         self._stop = threading.Event()
+        self._next_housekeeping = 0.0
+
+    def housekeeping(self) -> None:
+        """Keep the dossier events' monthly partitions (PostgreSQL) created a few months ahead, so events land in
+        their month and not in the default partition. Idempotent and serialized in the database, so every worker
+        process may do it; a failure (e.g. a role without CREATE) is said and never stops the queue."""
+        from congvu.dossiers.partitions import ensure_months_ahead  # noqa: PLC0415
+
+        try:
+            created = ensure_months_ahead()
+        except DatabaseError as exc:
+            self.say(f"[{clock()}] Chưa tạo trước được phân vùng sự kiện hồ sơ ({exc}); sẽ thử lại sau.")
+            close_old_connections()
+            # A database down at start-up should not leave the months unchecked for a whole period.
+            self._next_housekeeping = min(self._next_housekeeping, time.monotonic() + 60)
+            return
+        if created:
+            self.say(f"[{clock()}] Đã tạo trước phân vùng sự kiện hồ sơ: {', '.join(created)}.")
 
     def say(self, text: str) -> None:
         self.stdout.write(text + "\n")
@@ -51,6 +73,9 @@ class PollingWorker:
         or None when it has already waited itself."""
         while not self._stop.is_set():
             close_old_connections()
+            if time.monotonic() >= self._next_housekeeping:
+                self._next_housekeeping = time.monotonic() + self.housekeeping_every
+                self.housekeeping()
             try:
                 handled = one_pass()
             except DatabaseError as exc:

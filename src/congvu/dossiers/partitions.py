@@ -39,6 +39,8 @@ def months(first: dt.date, last: dt.date) -> list[dt.date]:
         first = first.astimezone(dt.timezone.utc).date() if first.tzinfo else first.date()
     if isinstance(last, dt.datetime):
         last = last.astimezone(dt.timezone.utc).date() if last.tzinfo else last.date()
+    if first > last:
+        return []
     out, month = [], month_start(first)
     while month <= last:
         out.append(month)
@@ -98,6 +100,9 @@ def _create_month(cursor, month: dt.date) -> None:
     # there, so build the month standalone, move them (the append-only trigger is off for that one statement,
     # inside this transaction, on the default partition only) and attach it.
     cols = ", ".join(f'"{c}"' for c in columns(cursor))
+    # Called inside a longer transaction (a loader, a test), rows written earlier may have foreign-key checks
+    # still deferred, and PostgreSQL alters no table with pending trigger events: run those checks now.
+    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     cursor.execute(f'LOCK TABLE "{DEFAULT_PARTITION}" IN ACCESS EXCLUSIVE MODE')
     cursor.execute(f'CREATE TABLE "{name}" (LIKE "{TABLE}" INCLUDING DEFAULTS INCLUDING CONSTRAINTS)')
     cursor.execute(f'ALTER TABLE "{DEFAULT_PARTITION}" DISABLE TRIGGER {TRIGGER}')
@@ -109,6 +114,8 @@ def _create_month(cursor, month: dt.date) -> None:
     cursor.execute(f'ALTER TABLE "{name}" ADD CONSTRAINT "{name}_bounds" CHECK (at IS NOT NULL AND at >= \'{lo}\' AND at < \'{hi}\')')
     cursor.execute(f"ALTER TABLE \"{TABLE}\" ATTACH PARTITION \"{name}\" FOR VALUES FROM ('{lo}') TO ('{hi}')")
     cursor.execute(f'ALTER TABLE "{name}" DROP CONSTRAINT "{name}_bounds"')
+    # Back to Django's mode (its foreign keys are DEFERRABLE INITIALLY DEFERRED) for the rest of the transaction.
+    cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 def ensure_event_partitions(first: dt.date, last: dt.date, using: str = "default") -> list[str]:

@@ -88,7 +88,11 @@ class PortalSync(models.Model):
 
 class PortalChange(models.Model):
     dossier = models.ForeignKey("dossiers.Dossier", verbose_name=_("dossier"), on_delete=models.CASCADE, related_name="portal_changes")
-    event = models.ForeignKey("dossiers.DossierEvent", verbose_name=_("event"), null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    # No database constraint: on PostgreSQL the events are partitioned by month and their key is (id, at), so
+    # nothing unique on id alone can be referenced. The change is written in its event's transaction and events
+    # are never deleted, so the reference cannot dangle.
+    event = models.ForeignKey("dossiers.DossierEvent", verbose_name=_("event"), null=True, blank=True, on_delete=models.CASCADE, related_name="+",
+                              db_constraint=False)
     seq = models.PositiveIntegerField(_("event number"), default=0)
     kind = models.CharField(_("kind of change"), max_length=8, choices=ChangeKind.choices, default=ChangeKind.EVENT)
     state = models.CharField(pgettext_lazy("portal change", "state"), max_length=14, choices=ChangeState.choices, default=ChangeState.PENDING)
