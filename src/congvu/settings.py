@@ -1,7 +1,8 @@
 """Django settings, read from the environment.
 
 Only four variables matter to an operator: DATABASE_URL, CONGVU_SECRET_KEY, CONGVU_DATA_DIR and
-CONGVU_TIME_ZONE. Everything else has a production-safe default.
+CONGVU_TIME_ZONE. Everything else has a production-safe default. A province that outgrows one database server
+adds DATABASE_REPLICA_URL (a read replica for dashboards, reports and exports).
 """
 
 import os
@@ -76,6 +77,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
+if os.environ.get("DATABASE_REPLICA_URL", "").strip():
+    # Marks the dashboard, report and export requests whose reads may go to the replica (congvu.core.db_router).
+    MIDDLEWARE.append("congvu.core.db_router.ReplicaReadsMiddleware")
 
 # Benchmarks mount a bare ceiling view beside the real ones (bench/ceiling_urls.py); nothing else sets this.
 ROOT_URLCONF = os.environ.get("CONGVU_ROOT_URLCONF", "congvu.urls")
@@ -113,6 +117,22 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+# A PostgreSQL streaming replica for dashboards, reports and exports (docs/scaling-replica.md). Unset: one
+# database, nothing below is installed. Writes, migrations and all other reads always use "default".
+REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "").strip()
+# Reports fall back to the primary while the replica replays more than this many seconds behind, or is down.
+REPLICA_MAX_LAG = float(os.environ.get("CONGVU_REPLICA_MAX_LAG", "30"))
+REPLICA_CHECK_SECONDS = float(os.environ.get("CONGVU_REPLICA_CHECK_SECONDS", "5"))
+if REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        REPLICA_URL,
+        conn_max_age=int(os.environ.get("CONGVU_DB_CONN_MAX_AGE", "60")),
+        conn_health_checks=True,
+    )
+    # Tests get no second test database: the alias reads the test primary.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["congvu.core.db_router.ReplicaRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
