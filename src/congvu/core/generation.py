@@ -1,4 +1,4 @@
-"""Bulk history for benchmarks: N dossiers of one province over 13 months, written straight into the tables.
+"""Bulk history for benchmarks and sizing: N dossiers of one province over months or years, written straight into the tables.
 
 The services write one dossier per transaction with its locks, counters and notifications (~ hundreds per
 second); a benchmark of a million dossiers cannot wait for that, so this module plays each dossier's life as
@@ -15,10 +15,17 @@ to complete (1.5% of all a second one, which makes them late); dossiers of proce
 the late ones with an apology and new appointment; 2% withdrawn, 1% refused, 0.3% stopped; 95% of results
 handed over, a third of those rated. Intake volume follows the working days with a seasonal swing.
 
-    setup_place()            # once: Đắk Lắk's 102 communes + 20 departments, the starter catalogue, one officer
+    setup_place()            # once: a province's real communes + 20 departments, the starter catalogue, staff
     generate(n, progress=…)  # any number of times: appends n more dossiers
 
-Used by bench/dashboard.py and tests/indices/test_bench_generate.py; issue 7 grows it to 10 million.
+Every dossier also gets its processing step (waiting, active or done, as the services leave it) and its national
+portal sync row; a sample of dossiers gets feedback (PAKN) through the feedback service.
+
+Scale (issue 7): ids are given per dossier (dossier i owns a fixed range of ids in every table), and the random
+draws are seeded per block of dossiers, so the rows do not depend on how many processes write them (`jobs`);
+on PostgreSQL `jobs` processes COPY in parallel and, when the tables are empty, the secondary indexes are dropped
+during the load and built once at the end (the standard bulk-load order: one sort per index instead of millions of
+inserts into it). `congvu manage generate` is the command; bench/generate.py re-exports this module.
 """
 
 from __future__ import annotations
@@ -54,6 +61,11 @@ class Place:
     commune_versions: list  # (version, has_fee, fee_amount)
     province_versions: list
     calendar: object
+    leader: object = None
+    unit_staff: dict = field(default_factory=dict)  # unit id → (officer, leader)
+
+    def officer_of(self, unit):
+        return self.unit_staff.get(unit.pk, (self.officer, self.leader))[0]
 
 
 @dataclass
@@ -73,7 +85,7 @@ class Stats:
 
 def setup_place(province_code: str = PROVINCE_CODE, departments: int = 20, communes: int | None = None) -> Place:
     """The real unit tree of one province (units.services.import_province) plus departments, the starter
-    catalogue with the demo completion rules (time limits, fees), and one officer who acts for everyone.
+    catalogue with the demo completion rules (time limits, fees), an officer and a leader per unit and for the province.
     Safe to call again: everything is looked up before it is created. `communes` keeps only the first ones
     (small tests)."""
     from congvu.catalog import selectors as catalog_selectors
@@ -97,10 +109,21 @@ def setup_place(province_code: str = PROVINCE_CODE, departments: int = 20, commu
         catalog_services.apply_demo_completion_rules()
     from django.contrib.auth import get_user_model
 
-    officer = get_user_model().objects.filter(username="bench-officer").first()
-    if officer is None:
-        officer = units.create_staff_member("bench-officer", "Cán bộ một cửa (dữ liệu thử)", province, Role.ONE_STOP_OFFICER,
-                                            password=None).user
+    def staff(username: str, full_name: str, unit, role: str):
+        user = get_user_model().objects.filter(username=username).first()
+        return user or units.create_staff_member(username, full_name, unit, role, password=None).user
+
+    officer = staff("bench-officer", "Cán bộ một cửa (dữ liệu thử)", province, Role.ONE_STOP_OFFICER)
+    leader = staff("bench-leader", "Lãnh đạo tỉnh (dữ liệu thử)", province, Role.UNIT_LEADER)
+    # Each unit's own one-stop officer or specialist (who acts on its dossiers and sees its worklist) and leader
+    # (who answers its feedback); no password: these accounts cannot sign in until an administrator sets one.
+    unit_staff = {}
+    for i, unit in enumerate([*commune_units, *depts]):
+        role = Role.ONE_STOP_OFFICER if unit.kind == UnitKind.COMMUNE else Role.SPECIALIST
+        unit_staff[unit.pk] = (
+            staff(f"bench-{unit.code}-officer", f"{SURNAMES[i % len(SURNAMES)]} {GIVEN[i % len(GIVEN)]}", unit, role),
+            staff(f"bench-{unit.code}-leader", f"{SURNAMES[(i + 3) % len(SURNAMES)]} {GIVEN[(i + 5) % len(GIVEN)]}", unit, Role.UNIT_LEADER),
+        )
 
     versions = {ImplementingLevel.COMMUNE: [], ImplementingLevel.PROVINCE: []}
     for version in catalog_selectors.current_versions().prefetch_related("levels", "fees"):
@@ -115,7 +138,7 @@ def setup_place(province_code: str = PROVINCE_CODE, departments: int = 20, commu
     if not versions[ImplementingLevel.COMMUNE] or not versions[ImplementingLevel.PROVINCE]:
         raise RuntimeError("the starter catalogue has no receivable procedure at commune or province level")
     return Place(province, commune_units, depts, officer, versions[ImplementingLevel.COMMUNE],
-                 versions[ImplementingLevel.PROVINCE], calendar_for(province))
+                 versions[ImplementingLevel.PROVINCE], calendar_for(province), leader, unit_staff)
 
 
 # -- writing rows --------------------------------------------------------------------------------------------------
@@ -286,7 +309,7 @@ class Generator:
         return result
 
     # one dossier ------------------------------------------------------------------------------------
-    def life(self, unit, is_commune: bool) -> tuple:
+    def life(self, unit, is_commune: bool, step_id: int | None = None) -> tuple:
         from congvu.dossiers.services import deadlines
 
         rng, cal = self.rng, self.place.calendar
@@ -295,7 +318,6 @@ class Generator:
         roll = rng.random()
         channel = "online" if roll < 0.35 else "post" if roll < 0.38 else "counter"
         life = _Life(self.empty, self.now)
-        officer = self.place.officer.pk
         extra_rows: list[tuple[str, dict]] = []
 
         if channel == "online":
@@ -315,7 +337,7 @@ class Generator:
         if not life.act("receive", received, "received", {"channel": channel}, **receive_changes):
             return self._finish(life, unit, version, channel, submitted, None, fee, extra_rows)
         t = received + dt.timedelta(minutes=rng.randint(5, 120))
-        if not life.act("start_processing", t, "processing", {"step": 0}):
+        if not life.act("start_processing", t, "processing", {"step": 0}, current_step_id=step_id, current_unit_id=unit.pk):
             return self._finish(life, unit, version, channel, submitted, received, fee, extra_rows)
         limit_days = max(0.5, float((due - received).total_seconds()) / 86400 * 5 / 7)
         supplements = 0
@@ -445,146 +467,372 @@ def _pick(cumulative: list[float], r: float) -> int:
 
 # -- the bulk write --------------------------------------------------------------------------------------------------
 
-def generate(place: Place, n: int, *, months: int = 13, seed: int = 1, batch: int = 5000, now: dt.datetime | None = None,
-             progress: Callable[[int, int], None] | None = None, fast: bool = True) -> Stats:
-    """Append n dossiers (with applicants, events, requests to complete, payments, apologies, closures, results
-    and ratings) to the database, batch by batch, one transaction per batch. `fast` (PostgreSQL, superuser):
-    no foreign-key trigger per inserted row."""
-    from django.db import connection, transaction
-    from django.utils import timezone
+BLOCK = 5000  # dossiers per random seed, per transaction and per COPY
+# The ids each dossier owns in each table: dossier i of a run takes ids base + i * width .. + width - 1. At most
+# 11 events per dossier (online filing, receipt, start, two requests to complete with their answers, a payment
+# request and its confirmation, an apology, the result and its return).
+ID_WIDTH = {"Applicant": 1, "Dossier": 1, "DossierEvent": 12, "DossierStep": 1, "SupplementRequest": 2, "PaymentRequest": 1,
+            "Apology": 1, "Closure": 1, "DossierResult": 1, "Rating": 1, "RatingAnswer": 8, "PortalSync": 1}
+STEP_NAME = "Giải quyết hồ sơ"
+FINISHED = ("result_ready", "returned", "refused", "stopped")
 
+
+def _models():
     from congvu.dossiers.models import (
-        Apology, Applicant, Closure, Dossier, DossierEvent, DossierResult, PaymentRequest, SupplementRequest,
+        Apology, Applicant, Closure, Dossier, DossierEvent, DossierResult, DossierStep, PaymentRequest, SupplementRequest,
     )
     from congvu.feedback.models import Rating, RatingAnswer
-    from congvu.feedback.scoring import FACTORS, is_dislike, mean_score
-    from congvu.feedback.services import scheme_in_force
-    from congvu.sync.models import PortalSync, SyncState
+    from congvu.sync.models import PortalSync
+
+    return [Applicant, Dossier, DossierEvent, DossierStep, SupplementRequest, PaymentRequest, Apology, Closure, DossierResult,
+            Rating, RatingAnswer, PortalSync]
+
+
+@dataclass
+class _Run:
+    """What every writer process needs, fixed before the first row: the place, the seed, the clock, the id bases."""
+
+    place: Place
+    n: int
+    months: int
+    seed: int
+    now: dt.datetime
+    bases: dict
+    fast: bool
+
+
+def generate(place: Place, n: int, *, months: int = 13, seed: int = 1, batch: int = BLOCK, now: dt.datetime | None = None,
+             progress: Callable[[int, int], None] | None = None, fast: bool = True, jobs: int = 1,
+             defer_indexes: bool | None = None, index_progress: Callable[[int, int], None] | None = None) -> Stats:
+    """Append n dossiers (with applicants, events, steps, requests to complete, payments, apologies, closures,
+    results, ratings and sync rows) to the database, block by block, one transaction per block. `fast`
+    (PostgreSQL, superuser): no foreign-key trigger per inserted row. `jobs` writer processes (PostgreSQL only;
+    SQLite has one writer). `defer_indexes` (default: when the tables are empty, PostgreSQL): drop the secondary
+    indexes for the load and build them at the end."""
+    from django.db import connection, connections
+    from django.utils import timezone
 
     started = time.perf_counter()
-    gen = Generator(place, months=months, seed=seed, now=now)
-    vendor = connection.vendor
-    models = [Applicant, Dossier, DossierEvent, SupplementRequest, PaymentRequest, Apology, Closure, DossierResult, Rating, RatingAnswer,
-              PortalSync]
-    tables = {m: Table(m, vendor) for m in models}
-    ids = {m: _next_id(m) for m in models}
-    scheme = scheme_in_force(timezone.localdate(gen.now))
-    rules = scheme.rules()
+    models = _models()
+    now = now or timezone.now()
+    run = _Run(place, n, months, seed, now, {m.__name__: _next_id(m) for m in models}, fast)
     stats = Stats()
-    officer = place.officer.pk
-    officer_name = place.officer.get_full_name() or place.officer.get_username()
-    wall_now = timezone.now()
+    jobs = max(1, jobs if connection.vendor == "postgresql" else 1)
+    if defer_indexes is None:
+        defer_indexes = connection.vendor == "postgresql" and not any(m.objects.exists() for m in models)
+    _ensure_partitions(Generator(place, months=months, seed=seed, now=now))
+    restore = _drop_secondary_indexes(connection, models) if defer_indexes else []
+    blocks = list(range(0, n, batch))
+    if jobs == 1:
+        for lo in blocks:
+            _write_block(run, lo, min(batch, n - lo), stats)
+            if progress is not None:
+                progress(stats.dossiers, n)
+    else:
+        import multiprocessing
 
-    def take(model) -> int:
-        value = ids[model]
-        ids[model] += 1
-        return value
-
-    done = 0
-    while done < n:
-        size = min(batch, n - done)
-        for _ in range(size):
-            unit, is_commune = gen.units[_pick(gen.cum_units, gen.rng.random())]
-            unit, version, channel, submitted, received, life, extra_rows = gen.life(unit, is_commune)
-            applicant_id = take(Applicant)
-            name = f"{gen.rng.choice(SURNAMES)} {gen.rng.choice(GIVEN)}"
-            personal_id = f"{gen.rng.randrange(10**11, 10**12):012d}"
-            tables[Applicant].add({"id": applicant_id, "kind": "citizen", "full_name": name, "personal_id": personal_id}, wall_now)
-            dossier_id = take(Dossier)
-            code = f"{unit.code}-{timezone.localtime(submitted, gen.tz):%y%m%d}-B{dossier_id:08d}"
-            cached = life.cached
-            row = {
-                "id": dossier_id, "code": code, "procedure_version_id": version.pk, "receiving_unit_id": unit.pk,
-                "handling_unit_id": cached["handling_unit_id"], "current_unit_id": cached["current_unit_id"], "current_step_id": None,
-                "applicant_id": applicant_id, "channel": channel, "copies": 1, "state": life.state, "lock_version": len(life.events),
-                "event_count": len(life.events), "submitted_at": submitted, "received_at": received if "received_at" in cached and cached["received_at"] else None,
-                "received_by_id": officer if cached["received_at"] else None, "supplement_count": cached["supplement_count"],
-                "extended": cached["extended"], "timeliness": cached["timeliness"], "late_unit_id": cached["late_unit_id"],
-                "return_method": cached["return_method"], "result_on_the_spot": version.result_on_the_spot,
-                "search_text": f"{code} {name} {personal_id}".lower(),
-            }
-            for name_ in ("clock_started_at", "original_due_at", "due_at", "paused_at", "finished_at", "returned_at"):
-                row[name_] = dt.datetime.fromisoformat(cached[name_]) if cached[name_] else None
-            for _extra, values in extra_rows:
-                if _extra == "returned":
-                    row["returned_to"] = name if values["method"] != "electronic" else ""
-                    row["postal_tracking"] = f"EMS{dossier_id:09d}VN" if values["method"] == "post" else ""
-            tables[Dossier].add(row, wall_now)
-            for seq, (action, at, from_state, to_state, data, changed) in enumerate(life.events, start=1):
-                tables[DossierEvent].add({
-                    "id": take(DossierEvent), "dossier_id": dossier_id, "seq": seq, "action": action, "actor_id": officer,
-                    "actor_name": officer_name, "at": at, "from_state": from_state, "to_state": to_state, "reason": "",
-                    "data": {**data, "set": changed},
-                }, wall_now)
-            result_id = None
-            for kind, values in extra_rows:
-                if kind == "supplement":
-                    tables[SupplementRequest].add({
-                        "id": take(SupplementRequest), "dossier_id": dossier_id, "number": values["number"], "items": ["Giấy tờ bổ sung"],
-                        "reason": "", "restarts_clock": values["restarts_clock"], "letter_number": f"02/{dossier_id}-{values['number']}",
-                        "requested_at": values["requested_at"], "requested_by_id": officer, "fulfilled_at": values["fulfilled_at"],
-                    }, wall_now)
-                elif kind == "payment":
-                    tables[PaymentRequest].add({
-                        "id": take(PaymentRequest), "dossier_id": dossier_id, "amount_vnd": values["amount_vnd"],
-                        "description": "Phí, lệ phí", "requested_at": values["requested_at"], "paid_at": values["paid_at"],
-                        "paid_online": values["paid_online"], "receipt_reference": f"BL{dossier_id}" if values["paid_at"] else "",
-                    }, wall_now)
-                elif kind == "apology":
-                    tables[Apology].add({
-                        "id": take(Apology), "dossier_id": dossier_id, "unit_id": unit.pk, "reason": "Hồ sơ cần xác minh thêm",
-                        "previous_due_at": values["previous_due_at"], "new_due_at": values["new_due_at"], "letter_number": f"04/{dossier_id}",
-                        "issued_at": values["issued_at"], "issued_by_id": officer,
-                    }, wall_now)
-                elif kind == "closure":
-                    tables[Closure].add({
-                        "id": take(Closure), "dossier_id": dossier_id, "kind": values["kind"], "reason": "Theo đề nghị",
-                        "letter_number": f"QĐ/{dossier_id}", "at": values["at"], "by_id": officer,
-                    }, wall_now)
-                elif kind == "result":
-                    result_id = take(DossierResult)
-                    tables[DossierResult].add({
-                        "id": result_id, "dossier_id": dossier_id, "name": values["name"], "procedure_id": None, "file_id": None,
-                        "electronic": values["electronic"], "recorded_at": values["recorded_at"], "returned_at": row["returned_at"],
-                    }, wall_now)
-                elif kind == "rating":
-                    late = cached["timeliness"] == "late"
-                    scores = [max(1, min(5, round(gen.rng.gauss(3.2 if late else 4.3, 0.9)))) for _f in FACTORS]
-                    rating_id = take(Rating)
-                    tables[Rating].add({
-                        "id": rating_id, "dossier_id": dossier_id, "procedure_id": version.procedure_id, "receiving_unit_id": unit.pk,
-                        "handling_unit_id": cached["handling_unit_id"], "officer_id": officer, "scheme_id": scheme.pk,
-                        "submitted_at": values["submitted_at"],
-                        "mean_score": Decimal(str(mean_score(scores))).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP),
-                        "dislike": is_dislike(scores, rules), "dossier_timeliness": cached["timeliness"], "comment": "",
-                    }, wall_now)
-                    for factor, value in zip(FACTORS, scores):
-                        tables[RatingAnswer].add({"id": take(RatingAnswer), "rating_id": rating_id, "question": factor.value, "value": value},
-                                                 wall_now)
-            if row["received_at"] is not None:
-                # The national portal sync (indicator 1.4): most dossiers acknowledged minutes after receipt, a few
-                # failed and a few still waiting, as after an outage.
-                r = gen.rng.random()
-                state = SyncState.ACKNOWLEDGED if r < 0.95 else SyncState.FAILED if r < 0.98 else SyncState.PENDING
-                acked = row["received_at"] + dt.timedelta(minutes=gen.rng.randrange(1, 30)) if state == SyncState.ACKNOWLEDGED else None
-                tables[PortalSync].add({
-                    "id": take(PortalSync), "dossier_id": dossier_id, "state": state, "origin": "local", "attempts": int(state == SyncState.FAILED) * 10,
-                    "acked_seq": len(life.events) if acked else 0, "last_sent_at": acked, "last_acked_at": acked,
-                    "error_code": "-1" if state == SyncState.FAILED else "", "on_portal": bool(acked),
-                }, wall_now)
-            stats.events += len(life.events)
-            stats.by_state[life.state] = stats.by_state.get(life.state, 0) + 1
-        with transaction.atomic():
-            if connection.vendor == "postgresql" and fast:
-                # The ids are given here and consistent by construction: skip the per-row foreign-key triggers
-                # (superuser only; this transaction only). The append-only triggers guard UPDATE/DELETE, not INSERT.
-                with connection.cursor() as cursor:
-                    cursor.execute("SET LOCAL session_replication_role = replica")
-            stats.rows += _flush(connection, list(tables.values()))
-        done += size
-        stats.dossiers = done
-        if progress is not None:
-            progress(done, n)
+        connections.close_all()  # a forked child must not share the parent's socket
+        ctx = multiprocessing.get_context("fork")
+        done_queue = ctx.Queue()
+        workers = [ctx.Process(target=_writer, args=(run, blocks[j::jobs], batch, done_queue), daemon=True) for j in range(jobs)]
+        for w in workers:
+            w.start()
+        finished = 0
+        while finished < len(workers):
+            message = done_queue.get()
+            if message[0] == "block":
+                _kind, count, events, by_state = message
+                stats.dossiers += count
+                stats.events += events
+                for state, c in by_state.items():
+                    stats.by_state[state] = stats.by_state.get(state, 0) + c
+                if progress is not None:
+                    progress(stats.dossiers, n)
+            elif message[0] == "error":
+                for w in workers:
+                    w.terminate()
+                raise RuntimeError(f"a writer process failed:\n{message[1]}")
+            else:
+                stats.rows += message[1]
+                finished += 1
+        for w in workers:
+            w.join()
+    if restore:
+        _restore_indexes(connection, restore, [m._meta.db_table for m in models], progress=index_progress)
     _reset_sequences(connection, models)
     stats.seconds = time.perf_counter() - started
     return stats
+
+
+def _writer(run: _Run, starts: list[int], batch: int, done_queue) -> None:
+    import traceback
+
+    from django.db import connection
+
+    try:
+        connection.close()
+        stats = Stats()
+        for lo in starts:
+            before = (stats.dossiers, stats.events, dict(stats.by_state))
+            _write_block(run, lo, min(batch, run.n - lo), stats)
+            by_state = {k: v - before[2].get(k, 0) for k, v in stats.by_state.items() if v - before[2].get(k, 0)}
+            done_queue.put(("block", stats.dossiers - before[0], stats.events - before[1], by_state))
+        done_queue.put(("done", stats.rows))
+        connection.close()
+    except BaseException:  # the parent must hear of it, or it would wait for ever
+        done_queue.put(("error", traceback.format_exc()))
+
+
+def _write_block(run: _Run, lo: int, size: int, stats: Stats) -> None:
+    """Dossiers lo .. lo+size-1 of the run, in one transaction. The block's own seed makes its rows the same
+    whichever process writes it."""
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from congvu.dossiers.services.numbering import unit_identifier
+    from congvu.feedback.scoring import FACTORS, is_dislike, mean_score
+    from congvu.feedback.services import scheme_in_force
+    from congvu.sync.models import SyncState
+
+    place = run.place
+    gen = _generator_for(run)
+    gen.rng = random.Random(run.seed * 1_000_003 + lo)
+    models = _models()
+    tables = {m.__name__: Table(m, connection.vendor) for m in models}
+    scheme = _scheme_cache.get(run.now) or _scheme_cache.setdefault(run.now, scheme_in_force(timezone.localdate(run.now)))
+    rules = scheme.rules()
+    wall_now = timezone.now()
+
+    for i in range(lo, lo + size):
+        ids = {name: run.bases[name] + i * width for name, width in ID_WIDTH.items()}
+        counters = dict.fromkeys(ID_WIDTH, 0)
+
+        def take(name: str) -> int:
+            assert counters[name] < ID_WIDTH[name], name
+            counters[name] += 1
+            return ids[name] + counters[name] - 1
+
+        unit, is_commune = gen.units[_pick(gen.cum_units, gen.rng.random())]
+        officer_user = place.officer_of(unit)
+        officer, officer_name = officer_user.pk, officer_user.get_full_name() or officer_user.get_username()
+        step_id = ids["DossierStep"]
+        unit, version, channel, submitted, received, life, extra_rows = gen.life(unit, is_commune, step_id)
+        applicant_id = take("Applicant")
+        name = f"{gen.rng.choice(SURNAMES)} {gen.rng.choice(GIVEN)}"
+        personal_id = f"{gen.rng.randrange(10**11, 10**12):012d}"
+        tables["Applicant"].add({"id": applicant_id, "kind": "citizen", "full_name": name, "personal_id": personal_id}, wall_now)
+        dossier_id = take("Dossier")
+        # The Circular 04/2025 shape (two digits of the issuing system, then at least four): "99" marks generated
+        # data, and the dossier id makes it unique without the per-day counters a live intake takes.
+        code = f"{unit_identifier(unit)}-{timezone.localtime(submitted, gen.tz):%y%m%d}-99{dossier_id:06d}"
+        cached = life.cached
+        row = {
+            "id": dossier_id, "code": code, "procedure_version_id": version.pk, "receiving_unit_id": unit.pk,
+            "handling_unit_id": cached["handling_unit_id"], "current_unit_id": cached["current_unit_id"],
+            "current_step_id": cached["current_step_id"], "applicant_id": applicant_id, "channel": channel, "copies": 1,
+            "state": life.state, "lock_version": len(life.events), "event_count": len(life.events), "submitted_at": submitted,
+            "received_at": received if cached["received_at"] else None, "received_by_id": officer if cached["received_at"] else None,
+            "supplement_count": cached["supplement_count"], "extended": cached["extended"], "timeliness": cached["timeliness"],
+            "late_unit_id": cached["late_unit_id"], "return_method": cached["return_method"],
+            "result_on_the_spot": version.result_on_the_spot, "search_text": f"{code} {name} {personal_id}".lower(),
+        }
+        for name_ in ("clock_started_at", "original_due_at", "due_at", "paused_at", "finished_at", "returned_at"):
+            row[name_] = dt.datetime.fromisoformat(cached[name_]) if cached[name_] else None
+        for _extra, values in extra_rows:
+            if _extra == "returned":
+                row["returned_to"] = name if values["method"] != "electronic" else ""
+                row["postal_tracking"] = f"EMS{dossier_id:09d}VN" if values["method"] == "post" else ""
+        tables["Dossier"].add(row, wall_now)
+        started_at = None
+        for seq, (action, at, from_state, to_state, data, changed) in enumerate(life.events, start=1):
+            if action == "start_processing":
+                started_at = at
+            tables["DossierEvent"].add({
+                "id": take("DossierEvent"), "dossier_id": dossier_id, "seq": seq, "action": action, "actor_id": officer,
+                "actor_name": officer_name, "at": at, "from_state": from_state, "to_state": to_state, "reason": "",
+                "data": {**data, "set": changed},
+            }, wall_now)
+        if row["received_at"] is not None:
+            # The one step of a procedure without a published workflow (intake.plan_steps): the deciding body, the
+            # whole time limit; active from the start of processing, done when the result is recorded.
+            finished_at = row["finished_at"] if life.state in FINISHED else None
+            status = "done" if finished_at else "active" if started_at else "waiting"
+            take("DossierStep")
+            tables["DossierStep"].add({
+                "id": step_id, "dossier_id": dossier_id, "position": 0, "name": STEP_NAME, "unit_id": unit.pk, "role": "",
+                "assignee_id": officer if started_at else None, "share": Decimal(version.time_limit_value or 0), "status": status,
+                "started_at": started_at, "due_at": row["due_at"], "finished_at": finished_at,
+                "overran": bool(finished_at and row["due_at"] and finished_at > row["due_at"]),
+            }, wall_now)
+        for kind, values in extra_rows:
+            if kind == "supplement":
+                tables["SupplementRequest"].add({
+                    "id": take("SupplementRequest"), "dossier_id": dossier_id, "number": values["number"], "items": ["Giấy tờ bổ sung"],
+                    "reason": "", "restarts_clock": values["restarts_clock"], "letter_number": f"02/{dossier_id}-{values['number']}",
+                    "requested_at": values["requested_at"], "requested_by_id": officer, "fulfilled_at": values["fulfilled_at"],
+                }, wall_now)
+            elif kind == "payment":
+                tables["PaymentRequest"].add({
+                    "id": take("PaymentRequest"), "dossier_id": dossier_id, "amount_vnd": values["amount_vnd"],
+                    "description": "Phí, lệ phí", "requested_at": values["requested_at"], "paid_at": values["paid_at"],
+                    "paid_online": values["paid_online"], "receipt_reference": f"BL{dossier_id}" if values["paid_at"] else "",
+                }, wall_now)
+            elif kind == "apology":
+                tables["Apology"].add({
+                    "id": take("Apology"), "dossier_id": dossier_id, "unit_id": unit.pk, "reason": "Hồ sơ cần xác minh thêm",
+                    "previous_due_at": values["previous_due_at"], "new_due_at": values["new_due_at"], "letter_number": f"04/{dossier_id}",
+                    "issued_at": values["issued_at"], "issued_by_id": officer,
+                }, wall_now)
+            elif kind == "closure":
+                tables["Closure"].add({
+                    "id": take("Closure"), "dossier_id": dossier_id, "kind": values["kind"], "reason": "Theo đề nghị",
+                    "letter_number": f"QĐ/{dossier_id}", "at": values["at"], "by_id": officer,
+                }, wall_now)
+            elif kind == "result":
+                tables["DossierResult"].add({
+                    "id": take("DossierResult"), "dossier_id": dossier_id, "name": values["name"], "procedure_id": None, "file_id": None,
+                    "electronic": values["electronic"], "recorded_at": values["recorded_at"], "returned_at": row["returned_at"],
+                }, wall_now)
+            elif kind == "rating":
+                late = cached["timeliness"] == "late"
+                scores = [max(1, min(5, round(gen.rng.gauss(3.2 if late else 4.3, 0.9)))) for _f in FACTORS]
+                rating_id = take("Rating")
+                tables["Rating"].add({
+                    "id": rating_id, "dossier_id": dossier_id, "procedure_id": version.procedure_id, "receiving_unit_id": unit.pk,
+                    "handling_unit_id": cached["handling_unit_id"], "officer_id": officer, "scheme_id": scheme.pk,
+                    "submitted_at": values["submitted_at"],
+                    "mean_score": Decimal(str(mean_score(scores))).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP),
+                    "dislike": is_dislike(scores, rules), "dossier_timeliness": cached["timeliness"], "comment": "",
+                }, wall_now)
+                for factor, value in zip(FACTORS, scores):
+                    tables["RatingAnswer"].add({"id": take("RatingAnswer"), "rating_id": rating_id, "question": factor.value, "value": value},
+                                               wall_now)
+        if row["received_at"] is not None:
+            # The national portal sync (indicator 1.4): most dossiers acknowledged minutes after receipt, a few
+            # failed and a few still waiting, as after an outage.
+            r = gen.rng.random()
+            state = SyncState.ACKNOWLEDGED if r < 0.95 else SyncState.FAILED if r < 0.98 else SyncState.PENDING
+            acked = row["received_at"] + dt.timedelta(minutes=gen.rng.randrange(1, 30)) if state == SyncState.ACKNOWLEDGED else None
+            tables["PortalSync"].add({
+                "id": take("PortalSync"), "dossier_id": dossier_id, "state": state, "origin": "local", "attempts": int(state == SyncState.FAILED) * 10,
+                "acked_seq": len(life.events) if acked else 0, "last_sent_at": acked, "last_acked_at": acked,
+                "error_code": "-1" if state == SyncState.FAILED else "", "on_portal": bool(acked),
+            }, wall_now)
+        stats.events += len(life.events)
+        stats.by_state[life.state] = stats.by_state.get(life.state, 0) + 1
+    with transaction.atomic():
+        if connection.vendor == "postgresql" and run.fast:
+            # The ids are given here and consistent by construction: skip the per-row foreign-key triggers
+            # (superuser only; this transaction only). The append-only triggers guard UPDATE/DELETE, not INSERT.
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL session_replication_role = replica")
+                cursor.execute("SET LOCAL synchronous_commit = off")
+        stats.rows += _flush(connection, list(tables.values()))
+    stats.dossiers += size
+
+
+_generators: dict = {}
+_scheme_cache: dict = {}
+
+
+def _generator_for(run: _Run) -> Generator:
+    # The place's calendar, days and unit weights are built once per process and run.
+    key = id(run)
+    if key not in _generators:
+        _generators.clear()
+        _generators[key] = Generator(run.place, months=run.months, seed=run.seed, now=run.now)
+    return _generators[key]
+
+
+def _ensure_partitions(gen: Generator) -> None:
+    """Monthly partitions of the events for the whole history and a little past today (events run weeks after
+    receipt), when the events table is partitioned (PostgreSQL)."""
+    try:
+        from congvu.dossiers.partitions import ensure_event_partitions
+    except ImportError:  # an older schema without partitioning
+        return
+    ensure_event_partitions(gen.days[0].replace(day=1), gen.days[-1] + dt.timedelta(days=62))
+
+
+def _drop_secondary_indexes(connection, models) -> list[str]:
+    """Drop every index and unique constraint of these tables but their primary keys; returns the statements that
+    build them again. PostgreSQL: read from the catalogue, so whatever the migrations made comes back the same."""
+    if connection.vendor != "postgresql":
+        return []
+    tables = [m._meta.db_table for m in models]
+    restore, drop = [], []
+    with connection.cursor() as cursor:
+        cursor.execute("""
+            SELECT c.conrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid)
+            FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid
+            WHERE t.relname = ANY(%s) AND c.contype = 'u' AND c.conparentid = 0""", [tables])
+        constraint_indexes = set()
+        for table, name, definition in cursor.fetchall():
+            drop.append(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+            restore.append(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
+            constraint_indexes.add(name)
+        cursor.execute("""
+            SELECT i.relname, pg_get_indexdef(i.oid)
+            FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid
+            WHERE t.relname = ANY(%s) AND NOT x.indisprimary
+              AND NOT EXISTS (SELECT 1 FROM pg_inherits h WHERE h.inhrelid = i.oid)""", [tables])
+        for name, definition in cursor.fetchall():
+            if name in constraint_indexes:
+                continue
+            drop.append(f'DROP INDEX "{name}"')
+            restore.append(definition.replace(" ON ONLY ", " ON "))
+        for statement in drop:
+            cursor.execute(statement)
+    return restore
+
+
+def _restore_indexes(connection, statements: list[str], tables: list[str], progress=None) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SET maintenance_work_mem = '512MB'")
+        cursor.execute("SET max_parallel_maintenance_workers = 2")
+        for done, statement in enumerate(statements, start=1):
+            cursor.execute(statement)
+            if progress is not None:
+                progress(done, len(statements))
+        for table in tables:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
+
+
+# -- feedback (PAKN) through the service -------------------------------------------------------------------------------
+
+def add_feedback(place: Place, count: int, *, seed: int = 1, now: dt.datetime | None = None) -> int:
+    """`count` feedback items about dossiers' procedures, sent through the portal on the dossier's return (so the
+    complaint share and indicator 5.x have data); the older ones accepted and answered by the unit's leader. Goes
+    through `feedback.services`, so every deadline and event is the service's own: a few thousand, not millions."""
+    from django.utils import timezone
+
+    from congvu.dossiers.models import Dossier
+    from congvu.feedback import services as feedback
+    from congvu.feedback.models import Nature, SubjectKind
+
+    rng = random.Random(seed)
+    now = now or timezone.now()
+    last = Dossier.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    made = 0
+    tries = 0
+    while made < count and tries < count * 20:
+        tries += 1
+        dossier = (Dossier.objects.filter(pk__gte=rng.randint(1, max(1, last)), returned_at__isnull=False)
+                   .select_related("procedure_version__procedure", "handling_unit").order_by("pk").first())
+        if dossier is None or dossier.returned_at > now:
+            continue
+        at = min(now, dossier.returned_at + dt.timedelta(hours=rng.uniform(1, 120)))
+        late = dossier.timeliness == "late"
+        item = feedback.submit_feedback(feedback.FeedbackInput(
+            subject_kind=SubjectKind.PROCEDURE, unit=dossier.handling_unit, nature=Nature.REPORT,
+            title="Hồ sơ giải quyết chậm" if late else "Thủ tục yêu cầu nhiều giấy tờ",
+            content="Hồ sơ của tôi bị trả kết quả muộn so với giấy hẹn." if late else "Đề nghị giảm bớt giấy tờ phải nộp.",
+            procedure=dossier.procedure_version.procedure, sender_name=f"{rng.choice(SURNAMES)} {rng.choice(GIVEN)}",
+            dossier_code=dossier.code,
+        ), at=at)
+        made += 1
+        if (now - at).days > 20:
+            leader = place.unit_staff.get(item.responsible_unit_id, (None, place.leader))[1]
+            item = feedback.accept_feedback(item, leader, at=at + dt.timedelta(days=1))
+            feedback.answer_feedback(item, leader, "Đơn vị đã kiểm tra và trả lời.", at=at + dt.timedelta(days=rng.randint(2, 10)))
+    return made

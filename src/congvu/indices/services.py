@@ -209,21 +209,28 @@ def _facts_of_units(units):
     return DossierFact.objects.filter(unit_id__in=units).values(*rollups.FACT_FIELDS).iterator(chunk_size=10000)
 
 
-def rebuild(progress: Progress | None = None) -> int:
-    """Recompute every fact and rollup from the raw rows; returns the number of dossiers. Two passes: the facts,
-    batch by batch of dossier ids (Python: the pauses and the working calendar); then the rollups, summed from the
-    facts by the database in one statement."""
+def _marks() -> tuple[int, int, int]:
     from congvu.dossiers.models import DossierEvent
     from congvu.feedback.models import Feedback, Rating
 
+    return (
+        DossierEvent.objects.aggregate(m=Max("id"))["m"] or 0,
+        Rating.objects.aggregate(m=Max("id"))["m"] or 0,
+        Feedback.objects.aggregate(m=Max("id"))["m"] or 0,
+    )
+
+
+def rebuild(progress: Progress | None = None, jobs: int = 1) -> int:
+    """Recompute every fact and rollup from the raw rows; returns the number of dossiers. Two passes: the facts,
+    batch by batch of dossier ids (Python: the pauses and the working calendar); then the rollups, summed from the
+    facts by the database in one statement. `jobs` > 1 (PostgreSQL, outside a transaction): the facts are computed
+    by that many processes (`_rebuild_in_parallel`)."""
+    if jobs > 1 and connection.vendor == "postgresql" and not connection.in_atomic_block:
+        return _rebuild_in_parallel(progress, jobs)
     with transaction.atomic():
         cp = _checkpoint()
         started = timezone.now()
-        marks = (
-            DossierEvent.objects.aggregate(m=Max("id"))["m"] or 0,
-            Rating.objects.aggregate(m=Max("id"))["m"] or 0,
-            Feedback.objects.aggregate(m=Max("id"))["m"] or 0,
-        )
+        marks = _marks()
         DossierFact.objects.all().delete()
         Rollup.objects.all().delete()
         count = 0
@@ -238,6 +245,85 @@ def rebuild(progress: Progress | None = None) -> int:
         cp.save()
     _refresh_rating_rollups()
     return count
+
+
+def _rebuild_in_parallel(progress: Progress | None, jobs: int) -> int:
+    """The rebuild of a bulk load (a province generated, an import): the same facts and rollups, the facts computed
+    by `jobs` processes over disjoint spans of dossier ids. A connection of its own holds the checkpoint row from the
+    start to the end, so a refresh waits (or skips) as it does for a one-process rebuild; the writers commit span by
+    span, and the rollups are summed and the checkpoint moved in the holder's transaction once they are done."""
+    import multiprocessing
+
+    from django.db import DEFAULT_DB_ALIAS, connections
+    from django.db.models import Min
+
+    from congvu.dossiers.models import Dossier
+
+    RefreshCheckpoint.objects.get_or_create(key=_KEY)
+    span = Dossier.objects.aggregate(lo=Min("pk"), hi=Max("pk"))
+    holder = connections.create_connection(DEFAULT_DB_ALIAS)
+    holder.ensure_connection()
+    holder.set_autocommit(False)
+    try:
+        with holder.cursor() as cursor:
+            cursor.execute(f"SELECT id FROM {RefreshCheckpoint._meta.db_table} WHERE key = %s FOR UPDATE", [_KEY])
+        started = timezone.now()
+        marks = _marks()
+        with connection.cursor() as cursor:
+            cursor.execute(f"TRUNCATE {DossierFact._meta.db_table}, {Rollup._meta.db_table}")
+        count = 0
+        if span["lo"] is not None:
+            spans = [(lo, min(lo + REBUILD_BATCH - 1, span["hi"])) for lo in range(span["lo"], span["hi"] + 1, REBUILD_BATCH)]
+            connections.close_all()  # a forked writer must not share the parent's socket
+            ctx = multiprocessing.get_context("fork")
+            queue = ctx.Queue()
+            writers = [ctx.Process(target=_write_facts, args=(spans[j::jobs], queue), daemon=True) for j in range(jobs)]
+            for w in writers:
+                w.start()
+            finished = 0
+            while finished < len(writers):
+                kind, value = queue.get()
+                if kind == "error":
+                    for w in writers:
+                        w.terminate()
+                    raise RuntimeError(f"a fact writer failed:\n{value}")
+                if kind == "done":
+                    finished += 1
+                    continue
+                count += value
+                if progress:
+                    progress(min(count, span["hi"] - span["lo"] + 1), span["hi"] - span["lo"] + 1)
+            for w in writers:
+                w.join()
+        if progress:
+            progress(count, count)
+        rollups.rebuild_rollups_sql(holder, DossierFact._meta.db_table, Rollup._meta.db_table)
+        with holder.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {RefreshCheckpoint._meta.db_table} SET last_event_id = %s, last_rating_id = %s, last_feedback_id = %s, "
+                "rebuilt_at = %s, refreshed_at = %s WHERE key = %s", [*marks, started, started, _KEY])
+        holder.commit()
+    finally:
+        holder.close()
+    _refresh_rating_rollups()
+    return count
+
+
+def _write_facts(spans, queue) -> None:
+    import traceback
+
+    try:
+        connection.close()
+        calendars = rollups._Calendars()
+        for span in spans:
+            with transaction.atomic():
+                facts = rollups.compute_facts(span=span, calendars=calendars)
+                DossierFact.objects.bulk_create([DossierFact(dossier_id=pk, **fact) for pk, fact in facts.items()], batch_size=2500)
+            queue.put(("facts", len(facts)))
+        queue.put(("done", 0))
+        connection.close()
+    except BaseException:  # the parent must hear of it, or it would wait for ever
+        queue.put(("error", traceback.format_exc()))
 
 
 def check(progress: Progress | None = None, limit: int = 20) -> list[str]:
