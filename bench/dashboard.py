@@ -12,10 +12,17 @@ departments, bench/generate.py) and N dossiers of 13 months of history in bulk, 
   late / open overdue (the same on-time rate and counts), summed for the province.
 
 "cold" is the first call on a new database connection (the OS page cache is not dropped), "warm" the median of
-the calls after it on the same connection. Prints generation and rebuild times, the timings and the ratio
-rollup ÷ naive (below 1 means the rollups are faster). No assertion on time: the figures go in the report.
+the calls after it on the same connection, "p95" the 95th percentile of those calls (nearest rank: with
+fewer than 20 calls it is the slowest). Then the two real pages through the views (Django's test client, a
+leader of the province logged in): the province dashboard /staff/indices/ and the ranking page
+/staff/indices/ranking/, p95 of `--repeat` requests after one warm-up (aim < 300 ms). Prints generation and
+rebuild times, the timings and the ratio rollup ÷ naive (below 1 means the rollups are faster).
 
     python3 bench/dashboard.py [--n 1000000] [--database sqlite|postgres|both] [--repeat 5] [--seed 1] [--reuse]
+                               [--pg-db NAME] [--sqlite-path FILE]
+
+--reuse: keep the PostgreSQL database `--pg-db` (env CONGVU_BENCH_PG_DB, default congvu_bench) when it holds N
+dossiers, and on SQLite use the file `--sqlite-path` (env CONGVU_BENCH_SQLITE) generated earlier.
 """
 
 from __future__ import annotations
@@ -33,8 +40,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
-PG_BENCH_DB = "congvu_bench"
-PG_URL = f"postgres://postgres@127.0.0.1:5432/{PG_BENCH_DB}"
+PG_BENCH_DB = os.environ.get("CONGVU_BENCH_PG_DB", "congvu_bench")
+PAGE_AIM_MS = 300
 
 
 # -- the worker: runs inside one database's environment ---------------------------------------------------------
@@ -69,7 +76,47 @@ def _timed(fn, repeat: int) -> dict:
         started = time.perf_counter()
         fn()
         warm.append(time.perf_counter() - started)
-    return {"cold": cold, "warm": statistics.median(warm)}
+    return {"cold": cold, "warm": statistics.median(warm), "p95": _p95(warm)}
+
+
+def _p95(values: list[float]) -> float:
+    """Nearest-rank 95th percentile."""
+    ordered = sorted(values)
+    return ordered[max(0, -(-len(ordered) * 95 // 100) - 1)]
+
+
+def _leader(province):
+    from django.contrib.auth import get_user_model
+
+    from congvu.units import services as units
+    from congvu.units.models import Role
+
+    username = f"bench-leader-{province.code}"
+    user = get_user_model().objects.filter(username=username).first()
+    return user or units.create_staff_member(username, "Lãnh đạo tỉnh (đo hiệu năng)", province, Role.UNIT_LEADER, password=None).user
+
+
+def pages(province, period, repeat: int) -> dict:
+    """The dashboard and ranking pages through the real views: p95 and median of `repeat` requests after one."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(_leader(province))
+    query = f"unit={province.code}&period={period.key}"
+    out = {}
+    for label, path in (("dashboard page", f"/staff/indices/?{query}"),
+                        ("ranking page", f"/staff/indices/ranking/?{query}&metric=on_time_rate")):
+        times = []
+        for i in range(repeat + 1):
+            started = time.perf_counter()
+            response = client.get(path)
+            elapsed = time.perf_counter() - started
+            if response.status_code != 200:
+                raise SystemExit(f"{path} answered HTTP {response.status_code}")
+            if i:
+                times.append(elapsed)
+        out[label] = {"p95": _p95(times), "median": statistics.median(times)}
+    return out
 
 
 def naive(province, period) -> dict:
@@ -207,6 +254,7 @@ def worker(args) -> dict:
                                      "on_time": summary.finished_early + summary.finished_on_time, "late": summary.finished_late,
                                      "open_overdue": summary.open_overdue, "online": summary.online.numerator}
             row["index_766"] = str(selectors.index_766(province, period).total)
+            row["pages"] = pages(province, period, args.repeat)
         timings[label] = row
     result["timings"] = timings
     return result
@@ -223,16 +271,21 @@ def run_backend(backend: str, args) -> dict:
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "congvu.settings", "CONGVU_DATA_DIR": str(data_dir),
            "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT / "bench")])}
     env.pop("DATABASE_URL", None)
+    reuse = args.reuse
     if backend == "postgres":
-        exists = subprocess.run(["psql", PG_ADMIN_URL, "-tAc", f"SELECT 1 FROM pg_database WHERE datname = '{PG_BENCH_DB}'"],
+        exists = subprocess.run(["psql", PG_ADMIN_URL, "-tAc", f"SELECT 1 FROM pg_database WHERE datname = '{args.pg_db}'"],
                                 check=True, capture_output=True, text=True).stdout.strip() == "1"
         if not (args.reuse and exists):
-            _psql(f"DROP DATABASE IF EXISTS {PG_BENCH_DB}")
-            _psql(f"CREATE DATABASE {PG_BENCH_DB}")
-        env["DATABASE_URL"] = PG_URL
+            _psql(f"DROP DATABASE IF EXISTS {args.pg_db}")
+            _psql(f"CREATE DATABASE {args.pg_db}")
+        env["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{args.pg_db}"
+    elif args.reuse and Path(args.sqlite_path).exists():
+        env["DATABASE_URL"] = f"sqlite:///{Path(args.sqlite_path).resolve()}"
+    else:
+        reuse = False  # a fresh SQLite file in the temporary data directory
     try:
         cmd = [sys.executable, __file__, "--worker", "--n", str(args.n), "--repeat", str(args.repeat), "--seed", str(args.seed)]
-        cmd += ["--reuse"] if args.reuse and backend == "postgres" else []
+        cmd += ["--reuse"] if reuse else []
         out = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, text=True, check=True)  # progress goes to stderr
         return json.loads(out.stdout.strip().splitlines()[-1])
     finally:
@@ -267,6 +320,25 @@ def report(results: list[dict]) -> None:
             if roll:
                 print(f"{'':<22} rollups: {t['rollup_figures']}; 766 total {t['index_766']}")
                 print(f"{'':<22} warm per call: " + ", ".join(f"{k} {_ms(v)}" for k, v in t["calls"].items()))
+                met = roll["p95"] < PAGE_AIM_MS / 1000
+                print(f"{'':<22} rollups p95 {_ms(roll['p95'])} (aim < {PAGE_AIM_MS} ms: {'aim met' if met else 'aim NOT met'}); "
+                      f"naive p95 {_ms(naive_t['p95'])}")
+                _record(r["database"], f"dashboard rollups p95, {label}", roll["p95"] * 1000, f"< {PAGE_AIM_MS} ms", met)
+                _record(r["database"], f"naive aggregate p95, {label}", naive_t["p95"] * 1000)
+                for page, p in t.get("pages", {}).items():
+                    met = p["p95"] < PAGE_AIM_MS / 1000
+                    print(f"{'':<22} {page}: p95 {_ms(p['p95'])}, median {_ms(p['median'])} "
+                          f"(aim < {PAGE_AIM_MS} ms: {'aim met' if met else 'aim NOT met'})")
+                    _record(r["database"], f"{page} p95, {label}", p["p95"] * 1000, f"< {PAGE_AIM_MS} ms", met)
+
+
+def _record(database: str, name: str, ms: float, aim: str = "", met: bool | None = None) -> None:
+    """One figure for bench/run.sh's summary table (bench/_common.py), when it asked for them."""
+    path = os.environ.get("CONGVU_BENCH_RESULTS")
+    if path:
+        with open(path, "a", encoding="utf-8") as out:
+            out.write(json.dumps({"bench": "dashboard", "database": "postgres" if database == "postgresql" else database,
+                                  "name": name, "value": ms, "unit": "ms", "aim": aim, "met": met}) + "\n")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -276,7 +348,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=5, help="warm runs per measurement (the median is shown)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--reuse", action="store_true",
-                        help="PostgreSQL: keep the bench database of an earlier run when it holds N dossiers (time again without regenerating)")
+                        help="keep the PostgreSQL bench database of an earlier run when it holds N dossiers; on SQLite use --sqlite-path")
+    parser.add_argument("--pg-db", default=PG_BENCH_DB, help="PostgreSQL database (env CONGVU_BENCH_PG_DB; default congvu_bench)")
+    parser.add_argument("--sqlite-path", default=os.environ.get("CONGVU_BENCH_SQLITE", "/work/bench/congvu_bench.sqlite3"),
+                        help="SQLite file used with --reuse (env CONGVU_BENCH_SQLITE)")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
