@@ -3,7 +3,8 @@
 For SQLite and PostgreSQL in turn: build a database with the demo data, start granian (2 workers, WSGI) and
 for a fixed time POST dossiers to /api/v1/dossiers (the real path: validation, calendar, steps, event,
 counter) from concurrent keep-alive clients; then do the same against a bare view on the same server that
-writes the same rows with raw INSERTs in one transaction (bench/ceiling_urls.py). Prints dossiers/s, the
+writes the same rows with raw INSERTs in one transaction (bench/ceiling_urls.py: counter, applicant, dossier,
+steps, documents, event, outbox SMS, portal sync row and change). Prints dossiers/s, the
 ratio to the ceiling (the figure that matters; aim ≥ 0.6) and latency percentiles.
 
     python3 bench/intake.py [--seconds 10] [--clients 8] [--backends sqlite,postgresql]
@@ -24,7 +25,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
-PG_BENCH_DB = "congvu_bench_intake"
+PG_BENCH_DB = os.environ.get("CONGVU_INTAKE_BENCH_DB", "congvu_bench_intake")  # dropped and recreated by each run
 
 SETUP = r"""
 import json, os
@@ -47,10 +48,10 @@ docs = list(version.documents.filter(group="submit").values_list("id", flat=True
 steps = max(1, version.workflow_steps.filter(unit=None).count())
 from django.db import transaction
 from django.utils import timezone
+from congvu.dossiers.services.numbering import unit_identifier
 with transaction.atomic():
     next_dossier_code(unit, timezone.localdate())  # creates today's counter row the ceiling view updates
-from congvu.dossiers.models import Counter
-key = Counter.objects.order_by("-id").values_list("key", flat=True).first()
+key = f"dossier:{unit_identifier(unit)}:{timezone.localdate():%Y%m%d}"  # the row the real intakes take numbers from
 print(json.dumps({"token": raw, "docs": docs, "unit": unit.id, "version": version.id, "user": user.id,
                   "steps": steps, "counter_key": key}))
 """

@@ -12,19 +12,15 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
 from django.db import transaction
-from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
 from congvu.catalog import boundary
-from congvu.catalog import selectors as catalog_selectors
-from congvu.catalog import services as catalog_services
-from congvu.catalog.errors import ProcedureNotReceivable as CatalogNotReceivable
 from congvu.catalog.models import DocumentGroup
 from congvu.dossiers import identifiers, permissions
 from congvu.dossiers.models import (
     Applicant, ApplicantKind, Channel, Dossier, DossierDocument, DossierStep, IntakeOutcome, IntakeRecord, StepStatus,
 )
-from congvu.dossiers.services import deadlines, numbering
+from congvu.dossiers.services import catalog_cache, deadlines, numbering
 from congvu.dossiers.services.errors import DossierError, ErrorCode, InvalidInput, ProcedureNotReceivable
 from congvu.dossiers.services.transitions import create_dossier, run_action
 from congvu.dossiers.states import Action
@@ -149,13 +145,12 @@ def _boundary_route(unit: Unit, version, residence: Unit | None, at) -> boundary
 
 
 def _check_receivable(version) -> None:
-    try:
-        catalog_services.assert_can_receive(version)
-    except CatalogNotReceivable as exc:
+    exc = catalog_cache.refusal(version)
+    if exc is not None:
         raise ProcedureNotReceivable(
             f"Thủ tục {version.procedure.code} chưa thể tiếp nhận hồ sơ: {'; '.join(str(r) for r in exc.reasons)}.",
             [str(r) for r in exc.reasons],
-        ) from None
+        )
 
 
 def _ids(values, name: str) -> set[int]:
@@ -228,7 +223,7 @@ def set_clock(dossier: Dossier, at: dt.datetime):
 def plan_steps(dossier: Dossier, at: dt.datetime, calendar) -> list[DossierStep]:
     """The unsaved steps of the workflow with their due times (the dossier need not be saved yet)."""
     version = dossier.procedure_version
-    workflow = catalog_selectors.workflow_for(version, dossier.handling_unit, fallback=dossier.receiving_unit)
+    workflow = catalog_cache.workflow_for(version, dossier.handling_unit, fallback=dossier.receiving_unit)
     if workflow is not None:
         plan = [(s.name, _step_unit(s, dossier.receiving_unit, dossier.handling_unit), s.role, s.share) for s in workflow.steps]
     else:
@@ -335,7 +330,8 @@ def receive_dossier(
 ) -> Dossier:
     """Receive a complete dossier at the counter (or by post): code, appointment, steps, event #1."""
     _check_channel(channel)
-    prefetch_related_objects([procedure_version], "documents")  # checked below and attached: read once
+    # The catalogue's cached copy (documents, levels and fees prefetched, receivability known): no query.
+    procedure_version = catalog_cache.cached(procedure_version)
     at = at or timezone.now()
     p = _prepare(officer, unit, procedure_version, applicant, channel, summary, copies, handling_unit, reused_document_ids, at=at)
     missing = missing_documents(procedure_version, checked_document_ids, not_applicable_document_ids)
@@ -414,6 +410,7 @@ def submit_online(
     `uploads` are (required document of this version, StoredFile) pairs: the files the citizen attached, already
     checked and stored by `documents.services.store_upload`."""
     at = at or timezone.now()
+    procedure_version = catalog_cache.cached(procedure_version)
     p = _prepare(actor, unit, procedure_version, applicant, Channel.ONLINE, summary, copies, handling_unit, reused_document_ids, need_contact=True,
                  at=at)
     uploads = list(uploads)
