@@ -18,6 +18,7 @@ from congvu.dossiers import letters, permissions, selectors
 from congvu.dossiers.forms import ACTION_FORMS, CITIZEN_DOCUMENTS_SHOWN, action_form
 from congvu.dossiers.models import Closure, DossierStep, IntakeOutcome, IntakeRecord, StepStatus
 from congvu.dossiers.services import at_risk, is_overdue
+from congvu.dossiers.services.deadlines import ONE_WORKING_DAY
 from congvu.dossiers.states import Action, allowed_actions
 from congvu.units import selectors as unit_selectors
 from congvu.units.models import Unit, UnitKind
@@ -72,10 +73,24 @@ class Row:
 def dossier_rows(dossiers) -> list[Row]:
     now = timezone.now()
     rows = []
+    calendars = {}
     for dossier in dossiers:
         overdue = is_overdue(dossier, now)
-        rows.append(Row(dossier, overdue, not overdue and at_risk(dossier, now)))
+        rows.append(Row(dossier, overdue, not overdue and _at_risk(dossier, now, calendars)))
     return rows
+
+
+def _at_risk(dossier, now, calendars: dict) -> bool:
+    """services.at_risk with the receiving units' calendars looked up once per list: calendar_for asks the
+    database whether the calendars changed on every call, which made the list one query per open row."""
+    from congvu.workcal.services import calendar_for
+
+    if dossier.due_at is None or not dossier.dossier_state.is_open or dossier.paused_at is not None:
+        return False
+    unit_id = dossier.receiving_unit_id
+    if unit_id not in calendars:
+        calendars[unit_id] = calendar_for(dossier.receiving_unit)
+    return calendars[unit_id].working_time_between(now, dossier.due_at) <= ONE_WORKING_DAY
 
 
 @dataclass(frozen=True)

@@ -93,11 +93,15 @@ def worklist(user, now: dt.datetime | None = None) -> list[DossierStep]:
     from congvu.workcal.services import calendar_for
 
     result = []
+    calendars = {}  # one per receiving unit: calendar_for asks the database on every call
     for step in steps:
         step.overdue = step.due_at is not None and now > step.due_at
         paused = DossierState(step.dossier.state) in PAUSED_STATES
+        unit = step.dossier.receiving_unit
+        if not step.overdue and not paused and step.due_at is not None and unit.pk not in calendars:
+            calendars[unit.pk] = calendar_for(unit)
         step.due_soon = (not step.overdue and not paused and step.due_at is not None
-                         and calendar_for(step.dossier.receiving_unit).working_time_between(now, step.due_at) <= ONE_WORKING_DAY)
+                         and calendars[unit.pk].working_time_between(now, step.due_at) <= ONE_WORKING_DAY)
         result.append(step)
     return result
 
