@@ -41,8 +41,11 @@ def test_months_cover_first_to_last_whole_months():
         dt.date(2025, 11, 1), dt.date(2025, 12, 1), dt.date(2026, 1, 1), dt.date(2026, 2, 1)]
     assert partitions.months(dt.date(2026, 3, 31), dt.date(2026, 3, 1)) == []
     assert partitions.partition_name(dt.date(2026, 3, 1)) == "dossiers_dossierevent_y2026m03"
-    # A datetime counts by its UTC month: 1 March 03:00 in Hanoi is still February in UTC.
+    # Partitions are UTC months; a datetime counts by its instant: 1 March 03:00 in Hanoi is February in UTC.
     assert partitions.months(local(2026, 3, 1, 3), local(2026, 3, 1, 3)) == [dt.date(2026, 2, 1)]
+    # A date is a local day: the events of 1-31 March (Hanoi) are held by the February and March partitions.
+    assert partitions.months(dt.date(2026, 3, 1), dt.date(2026, 3, 31)) == [dt.date(2026, 2, 1), dt.date(2026, 3, 1)]
+    assert partitions.months(partitions.utc_month_start(MARCH), partitions.utc_month_start(MARCH)) == [MARCH]
 
 
 @sqlite_only
@@ -76,8 +79,10 @@ def test_table_is_partitioned_with_keys_including_at():
 
 @postgres_only
 def test_rows_land_in_their_month(receive, staff):
-    assert partitions.ensure_event_partitions(MARCH, APRIL) == ["dossiers_dossierevent_y2026m03", "dossiers_dossierevent_y2026m04"]
-    assert partitions.ensure_event_partitions(MARCH, APRIL) == []  # idempotent
+    # Local days 2 March to 30 April: the March and April partitions (1 March would reach into February in UTC).
+    assert partitions.ensure_event_partitions(dt.date(2026, 3, 2), dt.date(2026, 4, 30)) == [
+        "dossiers_dossierevent_y2026m03", "dossiers_dossierevent_y2026m04"]
+    assert partitions.ensure_event_partitions(dt.date(2026, 3, 2), dt.date(2026, 4, 30)) == []  # idempotent
     d = receive(at=local(2026, 3, 30, 9))
     d = perform_action(d, "start_processing", actor=staff.officer, at=local(2026, 3, 31, 9))
     # 1 April 06:00 in Hanoi is 31 March 23:00 UTC: still the March partition.

@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import connections, transaction
+from django.utils import timezone
 
 TABLE = "dossiers_dossierevent"
 DEFAULT_PARTITION = f"{TABLE}_default"
@@ -33,16 +34,25 @@ def next_month(day: dt.date) -> dt.date:
     return dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
 
 
+def _utc_instant(value: dt.date, *, end: bool) -> dt.datetime:
+    """A datetime as its instant in UTC; a date as the first (or last) instant of that day in the project's time
+    zone, the days everything else in congvu counts in."""
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None:
+            value = timezone.make_aware(value)
+        return value.astimezone(dt.timezone.utc)
+    moment = dt.datetime.combine(value, dt.time.max if end else dt.time.min)
+    return timezone.make_aware(moment).astimezone(dt.timezone.utc)
+
+
 def months(first: dt.date, last: dt.date) -> list[dt.date]:
-    """The first days of the months covering first..last (both included)."""
-    if isinstance(first, dt.datetime):
-        first = first.astimezone(dt.timezone.utc).date() if first.tzinfo else first.date()
-    if isinstance(last, dt.datetime):
-        last = last.astimezone(dt.timezone.utc).date() if last.tzinfo else last.date()
-    if first > last:
+    """The first days of the (UTC) months whose partitions hold first..last, both included. Dates are local days:
+    1 March in Hanoi starts on 28 February in UTC, so its events begin in the February partition."""
+    start, stop = _utc_instant(first, end=False), _utc_instant(last, end=True)
+    if start > stop:
         return []
-    out, month = [], month_start(first)
-    while month <= last:
+    out, month = [], month_start(start.date())
+    while month <= stop.date():
         out.append(month)
         month = next_month(month)
     return out
@@ -119,15 +129,16 @@ def _create_month(cursor, month: dt.date) -> None:
 
 
 def ensure_event_partitions(first: dt.date, last: dt.date, using: str = "default") -> list[str]:
-    """Create the monthly partitions of the events covering first..last that do not exist yet and return their
-    names (in month order). A no-op returning [] on SQLite or when the table is not partitioned. Safe to call
+    """Create the monthly partitions of the events covering first..last (local days, or datetimes) that do not
+    exist yet and return their names (in month order). A no-op returning [] on SQLite or when the table is not partitioned. Safe to call
     often and from several processes: each month is created in its own transaction and an existing one is
     skipped."""
-    if first > last or not is_partitioned(using):
+    wanted = months(first, last)
+    if not wanted or not is_partitioned(using):
         return []
     created = []
     connection = connections[using]
-    for month in months(first, last):
+    for month in wanted:
         name = partition_name(month)
         with transaction.atomic(using=using), connection.cursor() as cursor:
             # One creator at a time (two workers, the generator): the second one then sees the month exists.
@@ -146,4 +157,9 @@ def ensure_months_ahead(ahead: int = 3, *, today: dt.date | None = None, using: 
     last = start
     for _ in range(ahead):
         last = next_month(last)
-    return ensure_event_partitions(start, last, using=using)
+    return ensure_event_partitions(utc_month_start(start), utc_month_start(last), using=using)
+
+
+def utc_month_start(month: dt.date) -> dt.datetime:
+    """The UTC instant a partition's month starts: names that month alone (a bare date would be a local day)."""
+    return dt.datetime(month.year, month.month, 1, tzinfo=dt.timezone.utc)

@@ -51,7 +51,7 @@ def _saved_objects(cursor):
 
 
 def _rebuild(schema_editor, *, partitioned: bool) -> None:
-    from congvu.dossiers.partitions import DEFAULT_PARTITION, ensure_event_partitions, next_month
+    from congvu.dossiers.partitions import DEFAULT_PARTITION, ensure_event_partitions, next_month, utc_month_start
 
     with schema_editor.connection.cursor() as cursor:
         indexes, foreign_keys = _saved_objects(cursor)
@@ -62,12 +62,11 @@ def _rebuild(schema_editor, *, partitioned: bool) -> None:
         cursor.execute(f'CREATE TABLE "{TABLE}" (LIKE "{OLD}" INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING IDENTITY){by}')
         if partitioned:
             cursor.execute(f'CREATE TABLE "{DEFAULT_PARTITION}" PARTITION OF "{TABLE}" DEFAULT')
+            # The months of the rows there are, and the current one with three ahead (instants, so UTC months).
             (lo, hi), = _fetch(cursor, f'SELECT min(at), max(at) FROM "{OLD}"')
-            today = dt.datetime.now(dt.timezone.utc).date()
-            ahead = next_month(next_month(next_month(today)))
-            first = min(lo.astimezone(dt.timezone.utc).date(), today) if lo else today
-            last = max(hi.astimezone(dt.timezone.utc).date(), ahead) if hi else ahead
-            ensure_event_partitions(first, last, using=schema_editor.connection.alias)
+            now = dt.datetime.now(dt.timezone.utc)
+            ahead = utc_month_start(next_month(next_month(next_month(now.date()))))
+            ensure_event_partitions(min(lo or now, now), max(hi or ahead, ahead), using=schema_editor.connection.alias)
         cols = ", ".join(f'"{row[0]}"' for row in _fetch(
             cursor, "SELECT attname FROM pg_attribute WHERE attrelid = to_regclass(%s) AND attnum > 0 AND NOT attisdropped ORDER BY attnum", [OLD]))
         # Rows first, indexes after: one sort per index instead of index maintenance per row.

@@ -48,12 +48,13 @@ class Command(BaseCommand):
             why = "SQLite dùng một bảng thường" if vendor == "sqlite" else "bảng sự kiện chưa được phân vùng (chưa chạy migrate?)"
             self.stdout.write(f"Không có gì để làm: {why}.")
             return
-        wanted = partitions.months(start, end)
+        # The months named here are the partitions' own (UTC): as instants, since a bare date is a local day.
+        wanted = partitions.months(partitions.utc_month_start(start), partitions.utc_month_start(end))
         self.stdout.write(f"Kiểm tra {len(wanted)} tháng, từ {start:%m/%Y} đến {end:%m/%Y} (theo giờ UTC)…")
         created = []
         for month in wanted:
             # One month per call so a long run shows its progress and a failure keeps what was done.
-            names = partitions.ensure_event_partitions(month, month, using=database)
+            names = partitions.ensure_event_partitions(partitions.utc_month_start(month), partitions.utc_month_start(month), using=database)
             for name in names:
                 self.stdout.write(f"  đã tạo {name} (tháng {month:%m/%Y})")
             created += names
