@@ -268,9 +268,14 @@ def _succeeded(sync: PortalSync, change_ids: list[int], answer: dict | None) -> 
     PortalChange.objects.filter(pk__in=change_ids, state=ChangeState.PENDING).update(
         state=ChangeState.ACKNOWLEDGED, acked_at=now, last_error="", **({"answer": answer} if answer is not None else {}),
     )
+    from congvu.dossiers.models import Dossier  # noqa: PLC0415
+
     with transaction.atomic():
-        # The row lock orders this with a dossier event queueing a change meanwhile (it locks the row too):
-        # either we see that change here and stay due, or it sees our release and makes the dossier due.
+        # The dossier's row lock orders this with an action queueing a change meanwhile: the action holds it from
+        # its start to its commit, and its `_wake` leaves a dossier we hold alone. Either we wait for its commit and
+        # see its change here (and stay due), or it waits for ours and sees our release (and makes the dossier due).
+        # NO KEY UPDATE: enough to wait for the action, without blocking rows that merely reference the dossier.
+        list(Dossier.objects.select_for_update(no_key=True).filter(pk=sync.dossier_id).values_list("pk", flat=True))
         locked = PortalSync.objects.select_for_update().filter(pk=sync.pk, claim_token=sync.claim_token).first()
         if locked is None:
             raise _LeaseLost()
