@@ -1,10 +1,11 @@
 """Two national portal sync workers (`congvu manage deliver_portal_sync --loop`, what `congvu worker` runs) against one
 PostgreSQL database and the fake adapter: no dossier is ever sent by both at once, every dossier's record is created
 once and its history items arrive once each and in order, and a change queued while a worker holds the dossier is
-not lost (the worker lets go of a dossier only after any action in progress on it has committed, so it sees the
-action's change: this test found the worker letting go too early and losing the change; congvu.sync.delivery._succeeded
-now waits on the dossier's row lock)."""
+not lost (the worker lets go of a dossier only after any transaction queueing a change for it has committed, so it
+sees that change: this test found the worker letting go too early and losing the change until the dossier's next
+event; congvu.sync.delivery._succeeded now waits on the dossier's row lock)."""
 
+import datetime as dt
 import re
 import threading
 import time
@@ -18,8 +19,9 @@ from congvu.dossiers.services import perform_action
 from congvu.dossiers.states import DossierState
 from congvu.sync import fields
 from congvu.sync.fake_adapter import FakeAdapter
-from congvu.sync.models import ChangeState, PortalChange, PortalSync, SyncState
-from tests.dossiers.conftest import catalogue, place, receive, staff  # noqa: F401 - fixtures reused
+from congvu.sync.models import ChangeKind, ChangeState, PortalChange, PortalSync, SyncState
+from congvu.sync.services import queue_since
+from tests.dossiers.conftest import catalogue, local, place, receive, staff  # noqa: F401 - fixtures reused
 from tests.scaling.conftest import postgresql_only, wait_for
 
 pytestmark = [pytest.mark.django_db(transaction=True), postgresql_only]
@@ -91,36 +93,47 @@ def _released(conn, dossier_id: int) -> bool:
         return cursor.fetchone()[0] == ""
 
 
-def _release_races_with_an_action(adapter: WatchingAdapter, receive, staff) -> None:
-    """The race of a worker letting go of a dossier with an action's transaction, made certain. A worker sent a
-    dossier's history and is about to let go (held up on a row lock this test takes from a side connection); an
-    action on the dossier queues its change meanwhile (the worker holds the dossier: nothing to wake) and stays
-    uncommitted while the worker goes on; then it commits. The change must still reach the portal."""
+def _held(adapter: WatchingAdapter, receive, day: int):
+    """A new dossier whose history call a worker will be held in."""
+    adapter.holding.clear()
+    adapter.release.clear()
     with transaction.atomic():  # the code is known before any worker can see the dossier
-        late = receive(applicant={"full_name": "Lê Văn Muộn", "personal_id": "001190099999"})
-        adapter.hold_code = late.code
+        dossier = receive(at=local(2026, 3, day, 9, 0), applicant={"full_name": f"Lê Văn Muộn {day}", "personal_id": f"0011900999{day:02d}"})
+        adapter.hold_code = dossier.code
+    return dossier
+
+
+def _release_races_with(adapter: WatchingAdapter, dossier, queue_change) -> None:
+    """The race of a worker letting go of a dossier with a transaction queueing a change for it, made certain. A
+    worker sent the dossier's history and is about to let go (held up on a row lock this test takes from a side
+    connection); `queue_change()` runs meanwhile in a transaction (the worker holds the dossier: nothing to wake)
+    that stays open while the worker goes on, then commits. The change must still reach the portal."""
     if not adapter.holding.wait(20):
         raise AssertionError("no worker took the dossier")
     side, watch = (connection.get_new_connection(connection.get_connection_params()) for _ in range(2))
     try:
         watch.autocommit = True
-        side.cursor().execute(f"SELECT 1 FROM {PortalChange._meta.db_table} WHERE dossier_id = %s AND seq = 1 FOR UPDATE", [late.pk])
+        side.cursor().execute(f"SELECT 1 FROM {PortalChange._meta.db_table} WHERE dossier_id = %s AND seq = 1 FOR UPDATE", [dossier.pk])
         adapter.release.set()
         wait_for(lambda: _waiting_on(watch, PortalChange._meta.db_table), 20, "the worker to record the answer")
         with transaction.atomic():
-            late = perform_action(late, "start_processing", actor=staff.officer)
-            side.commit()  # the worker goes on: acknowledges seq 1, then lets go of the dossier
-            wait_for(lambda: _waiting_on(watch, Dossier._meta.db_table) or _released(watch, late.pk), 20, "the worker to let go")
+            queue_change()
+            side.commit()  # the worker goes on: acknowledges seq 1, then lets go of the dossier (or waits for us)
+            wait_for(lambda: _waiting_on(watch, Dossier._meta.db_table) or _released(watch, dossier.pk), 20, "the worker to let go")
     finally:
         side.close()
         watch.close()
+
+    def sent():
+        return PortalSync.objects.filter(dossier=dossier, state=SyncState.ACKNOWLEDGED).exists() and not (
+            PortalChange.objects.filter(dossier=dossier).exclude(state=ChangeState.ACKNOWLEDGED).exists())
+
     try:
-        wait_for(lambda: PortalSync.objects.filter(dossier=late, state=SyncState.ACKNOWLEDGED, acked_seq=2).exists(), 15,
-                 "the change queued while the worker held the dossier to be sent")
+        wait_for(sent, 15, "the change queued while the worker held the dossier to be sent")
     except AssertionError:
         raise AssertionError(
-            f"change lost: {list(PortalSync.objects.filter(dossier=late).values('state', 'claim_token', 'next_attempt_at', 'acked_seq'))} "
-            f"{list(PortalChange.objects.filter(dossier=late).values('seq', 'state'))}"
+            f"change lost: {list(PortalSync.objects.filter(dossier=dossier).values('state', 'claim_token', 'next_attempt_at', 'acked_seq'))} "
+            f"{list(PortalChange.objects.filter(dossier=dossier).values('kind', 'seq', 'state'))}"
         ) from None
 
 
@@ -185,7 +198,17 @@ def test_two_sync_workers_never_send_one_dossier_at_once(processes, place, staff
         assert all(synced), f"one worker synced nothing: {[len(s) for s in synced]}"
         assert synced[0] | synced[1] == set(codes.values())
 
-        _release_races_with_an_action(adapter, receive, staff)
+        # An action on the dossier (its transaction holds the dossier's row lock) …
+        acted = _held(adapter, receive, 3)
+        _release_races_with(adapter, acted, lambda: perform_action(acted, "start_processing", actor=staff.officer))
+        assert PortalSync.objects.get(dossier=acted).acked_seq == 2
+        # … and the catch-up after an outage (`sync_portal --since`: its full resend only references the dossier).
+        caught_up = _held(adapter, receive, 4)
+        _release_races_with(adapter, caught_up, lambda: queue_since(dt.date(2026, 3, 4)))
+        resync = PortalChange.objects.get(dossier=caught_up, kind=ChangeKind.RESYNC)
+        assert resync.state == ChangeState.ACKNOWLEDGED
+        records = [b for b in adapter.received if b.get("service") == fields.RECORD_SERVICE and b["data"][0]["MaHoSo"] == caught_up.code]
+        assert [b["isUpdating"] for b in records] == ["False", "True"]  # created, then sent again in full
 
         for worker in workers:
             assert processes.stop(worker) == 0, worker.output()

@@ -271,10 +271,10 @@ def _succeeded(sync: PortalSync, change_ids: list[int], answer: dict | None) -> 
     from congvu.dossiers.models import Dossier  # noqa: PLC0415
 
     with transaction.atomic():
-        # The dossier's row lock orders this with an action queueing a change meanwhile: the action holds it from
-        # its start to its commit, and its `_wake` leaves a dossier we hold alone. Either we wait for its commit and
-        # see its change here (and stay due), or it waits for ours and sees our release (and makes the dossier due).
-        # NO KEY UPDATE: enough to wait for the action, without blocking rows that merely reference the dossier.
+        # The dossier's row lock orders this with a transaction queueing a change meanwhile, which leaves a dossier
+        # we hold alone (services._wake) and holds that lock until it commits (an action, the catch-up). Either we
+        # wait for its commit and see its change here (and stay due), or it waits for ours and sees our release
+        # (and makes the dossier due). NO KEY UPDATE: rows that merely reference the dossier need not wait for us.
         list(Dossier.objects.select_for_update(no_key=True).filter(pk=sync.dossier_id).values_list("pk", flat=True))
         locked = PortalSync.objects.select_for_update().filter(pk=sync.pk, claim_token=sync.claim_token).first()
         if locked is None:

@@ -105,6 +105,9 @@ def queue_since(since: dt.date, until: dt.date | None = None, *, progress: Calla
         chunk = ids[offset:offset + batch]
         now = timezone.now()
         with transaction.atomic():
+            # The dossiers' row locks, as an action takes: a worker letting go of one of them waits for this commit
+            # and sees its resend (delivery._succeeded), or has let go before and is woken below.
+            list(Dossier.objects.select_for_update().filter(pk__in=chunk).order_by("pk").values_list("pk", flat=True))
             already = set(
                 PortalChange.objects.filter(dossier_id__in=chunk, kind=ChangeKind.RESYNC, state=ChangeState.PENDING).values_list("dossier_id", flat=True)
             )
