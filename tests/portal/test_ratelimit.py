@@ -124,3 +124,40 @@ def test_concurrent_hits_from_several_connections_are_all_counted():
         t.join()
     assert not errors
     assert RateLimitCounter.objects.get().count == 40
+
+
+@pytest.mark.django_db
+def test_the_update_then_insert_path_counts_the_same(monkeypatch):
+    """Where SQLite is older than 3.35 (no RETURNING) the count is raised with UPDATE, or INSERT of the window's
+    first row, in a transaction: same counts, same verdicts as the one-statement upsert."""
+    rule = ratelimit.Rule("fallback", 2, 60)
+    start = dt.datetime(2026, 3, 2, 1, 0, 10, tzinfo=dt.timezone.utc)
+    upserted = [ratelimit.hit(rule, "a", now=start) for _ in range(3)]
+    monkeypatch.setattr(ratelimit, "_has_upsert", lambda: False)
+    fallback = [ratelimit.hit(rule, "b", now=start) for _ in range(3)]
+    assert [(v.allowed, v.count) for v in upserted] == [(v.allowed, v.count) for v in fallback] == [(True, 1), (True, 2), (False, 3)]
+    assert ratelimit.hit(rule, "a", now=start).count == 4  # the fallback goes on counting the upsert's row
+
+
+@pytest.mark.django_db
+def test_old_rows_are_purged_at_most_once_a_minute_per_process():
+    rule = ratelimit.Rule("purge", 5, 60)
+    day = dt.datetime(2026, 3, 2, 1, 0, tzinfo=dt.timezone.utc)
+    ratelimit.hit(rule, "old", now=day)
+    later = day + dt.timedelta(days=2)
+    ratelimit.hit(rule, "a", now=later)  # a new window's row: purges the day-old row
+    assert not RateLimitCounter.objects.filter(window_start=day).exists()
+    RateLimitCounter.objects.create(key="x" * 64, window_start=day, count=1)
+    ratelimit.hit(rule, "b", now=later + dt.timedelta(seconds=30))  # within the minute: no second DELETE
+    assert RateLimitCounter.objects.filter(window_start=day).exists()
+    ratelimit.hit(rule, "c", now=later + dt.timedelta(seconds=61))
+    assert not RateLimitCounter.objects.filter(window_start=day).exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="UNLOGGED tables are PostgreSQL's")
+def test_the_counters_table_is_unlogged_on_postgresql():
+    # Its one-row commits then do not wait for the WAL to reach the disk (migration 0002).
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relpersistence FROM pg_class WHERE relname = %s", [RateLimitCounter._meta.db_table])
+        assert cursor.fetchone() == ("u",)

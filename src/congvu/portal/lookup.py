@@ -18,14 +18,14 @@ import re
 from dataclasses import dataclass, field
 
 from django.core import signing
+from django.db.models import CharField, DateTimeField, F, Value
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import pgettext_lazy
 
 from congvu.catalog import selectors as catalog_selectors
 from congvu.dossiers.letters import dossier_code_from_token
-from congvu.dossiers.models import Dossier, ReturnMethod, StepStatus
+from congvu.dossiers.models import Dossier, DossierResult, DossierStep, ReturnMethod, StepStatus
 from congvu.dossiers.states import Action, DossierState
-from congvu.units.models import StaffProfile
 
 # A code as the receipt prints it (codes.py accepts the same shapes); anything else is not looked up.
 CODE_SHAPE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._]*-\d{6}-\d{4,}$")
@@ -38,14 +38,33 @@ def last_four_digits(phone: str) -> str:
     return digits[-4:] if len(digits) >= 4 else ""
 
 
+# The columns the page shows (lookup_result.html and view_of), and nothing else: building the SELECT of every
+# column of six tables cost the ORM more than the query itself, and a version's snapshot of its source page
+# can run to tens of kB. A field missing here costs one more query when the page reads it:
+# tests/portal/test_lookup_queries.py counts them for every state.
+PAGE_FIELDS = (
+    "code", "state", "event_count", "updated_at", "submitted_at", "received_at", "due_at", "paused_at", "finished_at", "returned_at", "return_method",
+    "procedure_version__name", "procedure_version__procedure__code",
+    "receiving_unit__name", "receiving_unit__address", "receiving_unit__phone",
+    "apology__reason", "apology__previous_due_at", "apology__new_due_at", "closure__reason",
+)
+
+
 def _dossiers():
-    return Dossier.objects.select_related("applicant", "procedure_version__procedure", "receiving_unit", "handling_unit")
+    # The dossier with what its page shows in the query that finds it: the procedure, the unit, and the
+    # one-to-one apology and closure (absent for most dossiers: a LEFT JOIN each).
+    return Dossier.objects.select_related("procedure_version__procedure", "receiving_unit", "apology", "closure").only(*PAGE_FIELDS)
+
+
+def _one(queryset) -> Dossier | None:
+    # Codes are unique: no ORDER BY (what .first() would add), at most one row.
+    return next(iter(queryset[:1]), None)
 
 
 def find_by_code_and_digits(code: str, digits: str) -> Dossier | None:
     """The dossier with `code` whose applicant's phone ends in `digits`; None for an unknown code and for
     wrong digits alike, after the same query and the same constant-time comparison."""
-    dossier = _dossiers().filter(code=code).first()
+    dossier = _one(_dossiers().select_related("applicant").only(*PAGE_FIELDS, "applicant__phone").filter(code=code))
     expected = last_four_digits(dossier.applicant.phone) if dossier is not None else ""
     matches = hmac.compare_digest((expected or _NO_DIGITS).encode(), digits.encode())
     return dossier if matches and dossier is not None and expected else None
@@ -59,7 +78,7 @@ def find_by_token(code: str, token: str) -> Dossier | None:
         return None
     if not hmac.compare_digest(signed.encode(), (code or "").encode()):
         return None
-    return _dossiers().filter(code=signed).first()
+    return _one(_dossiers().filter(code=signed))
 
 
 # ------------------------------------------------------------------------------------------------- plain words
@@ -212,17 +231,66 @@ class LookupView:
         return self.dossier.state == DossierState.RESULT_READY
 
 
-def _timeline(dossier: Dossier) -> list[TimelineEntry]:
-    events = [e for e in dossier.events.order_by("seq") if _action(e.action) in EVENT_WORDS]
-    # The unit of whoever acted (their staff profile), never the person; online filings come from the citizen.
-    units = {p.user_id: p.unit.name for p in StaffProfile.objects.filter(user_id__in={e.actor_id for e in events if e.actor_id}).select_related("unit")}
+def _history(dossier: Dossier, *, results: bool) -> tuple[list[tuple], list[tuple], list[str]]:
+    """The dossier's events, steps and (when asked) result names in ONE query, a UNION ALL of the three: on
+    a loaded server every round trip to the database costs more than the rows. Each row is
+    (kind, number, text, text, unit name, time, time):
+      events  ("e", seq, action, reason, unit of the actor's staff profile (never the person), at, -)
+      steps   ("s", position, name, status, unit, due_at, finished_at)
+      results ("r", id, name, -, -, -, -)"""
+    none_text, none_time = Value(None, output_field=CharField()), Value(None, output_field=DateTimeField())
+    events = _events_of(dossier).annotate(
+        k=Value("e"), n=F("seq"), a=F("action"), b=F("reason"), u=F("actor__staff_profile__unit__name"), t1=F("at"), t2=none_time,
+    ).values_list("k", "n", "a", "b", "u", "t1", "t2").order_by()
+    steps = DossierStep.objects.filter(dossier=dossier).annotate(
+        k=Value("s"), n=F("position"), a=F("name"), b=F("status"), u=F("unit__name"), t1=F("due_at"), t2=F("finished_at"),
+    ).values_list("k", "n", "a", "b", "u", "t1", "t2").order_by()
+    parts = [steps]
+    if results:
+        parts.append(DossierResult.objects.filter(dossier=dossier).annotate(
+            k=Value("r"), n=F("id"), a=F("name"), b=none_text, u=none_text, t1=none_time, t2=none_time,
+        ).values_list("k", "n", "a", "b", "u", "t1", "t2").order_by())
+    rows = sorted(events.union(*parts, all=True), key=lambda row: (row[0], row[1]))
+    by_kind = {"e": [], "s": [], "r": []}
+    for row in rows:
+        by_kind[row[0]].append(row)
+    if len(by_kind["e"]) != dossier.event_count:
+        # The time bound (see _events_of) missed an event, e.g. an imported history dated before the filing.
+        # The dossier's own count says so: read them all rather than show a shorter history.
+        by_kind["e"] = list(dossier.events.order_by("seq").annotate(
+            k=Value("e"), n=F("seq"), a=F("action"), b=F("reason"), u=F("actor__staff_profile__unit__name"), t1=F("at"), t2=none_time,
+        ).values_list("k", "n", "a", "b", "u", "t1", "t2"))
+    return by_kind["e"], by_kind["s"], [row[2] for row in by_kind["r"]]
+
+
+def _timeline(dossier: Dossier, events: list[tuple]) -> list[TimelineEntry]:
     entries = []
-    for event in events:
-        action = _action(event.action)
-        unit = dossier.receiving_unit.name if action == Action.SUBMIT_ONLINE else units.get(event.actor_id, dossier.receiving_unit.name)
-        reason = event.reason if action in REASONS_FOR_THE_CITIZEN else ""
-        entries.append(TimelineEntry(event.at, str(EVENT_WORDS[action]), unit, reason))
+    for _k, _seq, value, reason, actor_unit, at, _ in events:
+        action = _action(value)
+        if action not in EVENT_WORDS:
+            continue
+        # Online filings come from the citizen; an actor without a staff profile is shown as the desk.
+        unit = dossier.receiving_unit.name if action == Action.SUBMIT_ONLINE or not actor_unit else actor_unit
+        entries.append(TimelineEntry(at, str(EVENT_WORDS[action]), unit, reason if action in REASONS_FOR_THE_CITIZEN else ""))
     return entries
+
+
+def _events_of(dossier: Dossier):
+    """The dossier's events between its first and last moments: on PostgreSQL events are partitioned by month
+    of `at`, and without bounds the planner plans a probe of every month's index (a year of partitions cost
+    more planning than the page's other queries together; ten years would cost ten times that).
+    The first event is the filing (online submission or receipt at the counter), so none is earlier. The
+    last one is the return of the result (returned_at), the decision (finished_at), or, while the dossier is
+    open, its last action, which saved the dossier (updated_at). Should an event still fall outside (an
+    imported history), the dossier's event_count tells `_history`, which then reads them all."""
+    events = dossier.events.all()
+    first = min(filter(None, (dossier.submitted_at, dossier.received_at)), default=None)
+    if first is not None:
+        events = events.filter(at__gte=first)
+    last = max(filter(None, (dossier.finished_at, dossier.returned_at)), default=None) if dossier.finished_at else dossier.updated_at
+    if last is not None:
+        events = events.filter(at__lte=last)
+    return events
 
 
 def _action(value: str) -> Action | None:
@@ -242,21 +310,21 @@ def _related(dossier: Dossier, name: str):
 def view_of(dossier: Dossier, request=None) -> LookupView:
     state = DossierState(dossier.state)
     headline, explanation = STATUS_WORDS[state]
+    events, step_rows, results = _history(dossier, results=state in (DossierState.RESULT_READY, DossierState.RETURNED))
     steps = [
-        StepEntry(s.name, s.unit.name, str(STEP_WORDS.get(s.status, "")), s.status == StepStatus.ACTIVE, s.due_at, s.finished_at)
-        for s in dossier.steps.select_related("unit").order_by("position")
+        StepEntry(name, unit, str(STEP_WORDS.get(status, "")), status == StepStatus.ACTIVE, due_at, finished_at)
+        for _k, _position, name, status, unit, due_at, finished_at in step_rows
     ]
     view = LookupView(
         dossier=dossier, headline=str(headline), explanation=str(explanation), tone=STATUS_TONE.get(state, "info"),
-        timeline=_timeline(dossier), steps=steps, apology=_related(dossier, "apology"),
+        timeline=_timeline(dossier, events), steps=steps, apology=_related(dossier, "apology"),
     )
     if state == DossierState.AWAITING_SUPPLEMENT:
         view.supplement = dossier.supplement_requests.filter(fulfilled_at__isnull=True).order_by("-number").first()
     if state == DossierState.AWAITING_PAYMENT:
         view.payments = list(dossier.payment_requests.filter(paid_at__isnull=True).order_by("requested_at"))
     if state == DossierState.NOT_ACCEPTED:
-        event = dossier.events.filter(action=Action.NOT_ACCEPT).order_by("-seq").first()
-        view.not_accepted_reason = event.reason if event else ""
+        view.not_accepted_reason = next((reason for _k, _seq, action, reason, *_rest in reversed(events) if action == Action.NOT_ACCEPT), "")
         version = catalog_selectors.version_in_force(dossier.procedure_version.procedure)
         if catalog_selectors.accepts_online_filing(version):
             view.file_again_url = reverse("portal:file_online", args=[version.procedure.code])
@@ -264,7 +332,7 @@ def view_of(dossier: Dossier, request=None) -> LookupView:
         closure = _related(dossier, "closure")
         view.closure_reason = closure.reason if closure else ""
     if state in (DossierState.RESULT_READY, DossierState.RETURNED):
-        view.results = [r.name for r in dossier.results.order_by("id")]
+        view.results = results
         view.rating_url = rating_link(dossier, request)
     if state == DossierState.RETURNED and dossier.return_method:
         view.return_method = str(RETURN_WORDS.get(dossier.return_method, ""))
