@@ -152,7 +152,8 @@ def progress(label: str):
         state["last"] = now
         elapsed = now - state["started"]
         if total:
-            log(f"  {label}: {done:,}/{total:,} ({done / total:.0%}) {elapsed:,.0f} s")
+            rate = done / elapsed if elapsed else 0
+            log(f"  {label}: {done:,}/{total:,} ({done / total:.0%}) {elapsed:,.0f} s, {rate:,.0f}/s")
         else:
             log(f"  {label}: {done} ({elapsed:,.0f} s)")
 

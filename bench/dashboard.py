@@ -47,21 +47,9 @@ PAGE_AIM_MS = 300
 # -- the worker: runs inside one database's environment ---------------------------------------------------------
 
 def _progress(label: str):
-    state = {"last": 0.0, "started": time.perf_counter()}
+    import _common  # bench/ is on the path: this file runs as a script there
 
-    def report(done, total=None, *_rest):
-        now = time.perf_counter()
-        if total and done < total and now - state["last"] < 2:
-            return
-        state["last"] = now
-        elapsed = now - state["started"]
-        if total:
-            rate = done / elapsed if elapsed else 0
-            print(f"  {label}: {done:,}/{total:,} ({done / total:.0%}) {elapsed:,.0f} s, {rate:,.0f}/s", file=sys.stderr, flush=True)
-        else:
-            print(f"  {label}: {done} ({elapsed:,.0f} s)", file=sys.stderr, flush=True)
-
-    return report
+    return _common.progress(label)
 
 
 def _timed(fn, repeat: int) -> dict:

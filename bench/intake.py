@@ -83,20 +83,9 @@ def _env(backend: str, data_dir: Path, ids: dict | None = None) -> dict:
 
 
 def serve(backend: str, data_dir: Path, ids: dict, port: int) -> subprocess.Popen:
-    cmd = [sys.executable, "-m", "granian", "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(port),
-           "--workers", "2", "--no-ws", "--backpressure", "32", "--log-level", "error", "congvu.wsgi:application"]
-    proc = subprocess.Popen(cmd, env=_env(backend, data_dir, ids), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.time() + 30
-    while time.time() < deadline:
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", "/healthz")
-            if conn.getresponse().status == 200:
-                return proc
-        except OSError:
-            time.sleep(0.2)
-    proc.kill()
-    raise SystemExit(f"server did not start: {proc.stderr.read().decode()[-2000:]}")
+    import _common  # bench/ is on the path: this file runs as a script there
+
+    return _common.serve(_env(backend, data_dir, ids), port)
 
 
 def load(port: int, path: str, body_for, headers: dict, seconds: float, clients: int) -> tuple[int, list[float], int]:
