@@ -12,7 +12,6 @@ from django.utils.translation import gettext_lazy as _
 
 from congvu.catalog import services as catalog_services
 from congvu.catalog.errors import ProcedureNotReceivable
-from congvu.core.text import search_terms
 from congvu.documents import selectors as document_selectors
 from congvu.dossiers import letters, permissions, selectors
 from congvu.dossiers.forms import ACTION_FORMS, CITIZEN_DOCUMENTS_SHOWN, action_form
@@ -100,19 +99,9 @@ class StepRow:
     due_soon: bool
 
 
-def worklist_rows(user, *, q: str = "", mine: bool = False, due: str = "") -> list[StepRow]:
-    """The steps waiting for the user's unit or assigned to the user, soonest due first, with their marks."""
-    terms = search_terms(q)
-    rows = []
-    for step in selectors.worklist(user):
-        if mine and step.assignee_id != user.pk:
-            continue
-        if terms and not all(term in step.dossier.search_text for term in terms):
-            continue
-        if due == "overdue" and not step.overdue or due == "soon" and not (step.overdue or step.due_soon):
-            continue
-        rows.append(StepRow(step, step.overdue, step.due_soon))
-    return rows
+def step_rows(steps, now, calendars: dict | None = None) -> list[StepRow]:
+    """Worklist rows with their marks, for a page (or the export) of selectors.worklist_steps."""
+    return [StepRow(step, step.overdue, step.due_soon) for step in selectors.mark_steps(steps, now, calendars)]
 
 
 # ------------------------------------------------------------------------------------------------- one dossier

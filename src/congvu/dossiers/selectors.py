@@ -14,7 +14,7 @@ import datetime as dt
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from congvu.core.text import fold
+from congvu.core.text import fold, search_terms
 from congvu.dossiers.models import Dossier, DossierEvent, DossierStep, StepStatus
 from congvu.dossiers.services.deadlines import ONE_WORKING_DAY
 from congvu.dossiers.states import OPEN_STATES, PAUSED_STATES, DossierState
@@ -77,33 +77,105 @@ def steps_of(dossier: Dossier) -> QuerySet[DossierStep]:
     return dossier.steps.select_related("unit", "assignee").order_by("position")
 
 
-def worklist(user, now: dt.datetime | None = None) -> list[DossierStep]:
-    """Active steps of open dossiers at the user's unit or assigned to the user, soonest due first, each with
-    `overdue` and `due_soon` (within one working day of office time) set."""
+# The worklist's order: soonest due first, then by code (steps due the same closing time are many).
+WORKLIST_ORDERING = ["due_at", "dossier__code"]
+WORKLIST_DUE = ("overdue", "soon")
+# A working day never spans more than ten calendar days (Tết): no step due later can be due within one.
+_SOON_HORIZON = dt.timedelta(days=10)
+
+
+def worklist_steps(user, *, q: str = "", mine: bool = False, due: str = "", now: dt.datetime | None = None,
+                   calendars: dict | None = None) -> QuerySet[DossierStep]:
+    """The active steps of open dossiers at the user's unit or assigned to the user, filtered in SQL: `mine`
+    keeps the steps assigned to the user, `q` matches the dossier's folded text, `due` is "overdue" (past due)
+    or "soon" (past due, or within one working day of office time by the receiving unit's calendar while the
+    clock runs). Unordered: page it with core.keyset in WORKLIST_ORDERING. `calendars` (receiving unit id →
+    calendar) is filled with the calendars the "soon" filter looked up, for the page's marks to reuse."""
+    profile = staff_profile_of(user)
+    if profile is None:
+        return DossierStep.objects.none()
+    now = now or timezone.now()
+    steps = DossierStep.objects.filter(status=StepStatus.ACTIVE, dossier__state__in=_OPEN)
+    steps = steps.filter(assignee=user) if mine else steps.filter(Q(unit=profile.unit) | Q(assignee=user))
+    return _worklist_filters(steps, q, due, now, calendars)
+
+
+def worklist_parts(user, *, q: str = "", mine: bool = False, due: str = "", now: dt.datetime | None = None,
+                   calendars: dict | None = None) -> list[QuerySet[DossierStep]]:
+    """worklist_steps as disjoint parts, for keyset.page_of_union: the steps at the user's unit, and those
+    assigned to the user at other units. Each part is one ordered scan of an index on (unit or assignee, due
+    time) of the active steps, where their OR is a sort of every active step of the unit."""
     profile = staff_profile_of(user)
     if profile is None:
         return []
     now = now or timezone.now()
-    steps = (
-        DossierStep.objects.filter(status=StepStatus.ACTIVE, dossier__state__in=_OPEN)
-        .filter(Q(unit=profile.unit) | Q(assignee=user))
-        .select_related("dossier__procedure_version__procedure", "dossier__applicant", "dossier__receiving_unit", "unit", "assignee")
-        .order_by("due_at", "dossier__code")
-    )
+    steps = DossierStep.objects.filter(status=StepStatus.ACTIVE, dossier__state__in=_OPEN)
+    if mine:
+        parts = [steps.filter(assignee=user)]
+    else:
+        parts = [steps.filter(unit=profile.unit), steps.filter(assignee=user).exclude(unit=profile.unit)]
+    calendars = {} if calendars is None else calendars
+    return [_worklist_filters(part, q, due, now, calendars) for part in parts]
+
+
+def _worklist_filters(steps, q, due, now, calendars) -> QuerySet[DossierStep]:
+    for term in search_terms(q):
+        steps = steps.filter(dossier__search_text__contains=term)
+    if due == "overdue":
+        steps = steps.filter(due_at__lt=now)
+    elif due == "soon":
+        steps = steps.filter(Q(due_at__lt=now) | _due_soon_q(steps, now, {} if calendars is None else calendars))
+    return steps.select_related("dossier__procedure_version__procedure", "dossier__applicant", "dossier__receiving_unit", "unit", "assignee")
+
+
+def _due_soon_q(steps: QuerySet[DossierStep], now: dt.datetime, calendars: dict) -> Q:
+    """Steps not yet due whose remaining office time is at most one working day, while the dossier's clock
+    runs: due before the receiving unit's calendar's `now + one working day + 1 µs` (the office time elapsed
+    stays at one working day through the closed hours that follow, and grows as soon as the office opens).
+    One query finds the receiving units of the candidates (due within the horizon); units whose calendars
+    give the same bound share one condition."""
     from congvu.workcal.services import calendar_for
 
-    result = []
-    calendars = {}  # one per receiving unit: calendar_for asks the database on every call
+    paused = [s.value for s in PAUSED_STATES]
+    candidates = steps.filter(due_at__gte=now, due_at__lte=now + _SOON_HORIZON).exclude(dossier__state__in=paused)
+    units = Unit.objects.filter(pk__in=candidates.values("dossier__receiving_unit"))
+    by_bound: dict[dt.datetime, list[int]] = {}
+    for unit in units:
+        if unit.pk not in calendars:
+            calendars[unit.pk] = calendar_for(unit)
+        bound = calendars[unit.pk].add_working_hours(now, ONE_WORKING_DAY + dt.timedelta(microseconds=1))
+        by_bound.setdefault(bound, []).append(unit.pk)
+    soon = Q(pk__in=[])
+    for bound, unit_ids in by_bound.items():
+        soon |= Q(dossier__receiving_unit__in=unit_ids, due_at__lt=bound)
+    return Q(due_at__gte=now) & ~Q(dossier__state__in=paused) & soon
+
+
+def mark_steps(steps, now: dt.datetime, calendars: dict | None = None):
+    """Yield each step with `overdue` and `due_soon` (within one working day of office time, clock running)
+    set; a receiving unit's calendar is looked up once (calendar_for asks the database on every call)."""
+    from congvu.workcal.services import calendar_for
+
+    calendars = {} if calendars is None else calendars
     for step in steps:
         step.overdue = step.due_at is not None and now > step.due_at
         paused = DossierState(step.dossier.state) in PAUSED_STATES
-        unit = step.dossier.receiving_unit
-        if not step.overdue and not paused and step.due_at is not None and unit.pk not in calendars:
-            calendars[unit.pk] = calendar_for(unit)
-        step.due_soon = (not step.overdue and not paused and step.due_at is not None
-                         and calendars[unit.pk].working_time_between(now, step.due_at) <= ONE_WORKING_DAY)
-        result.append(step)
-    return result
+        step.due_soon = False
+        if not step.overdue and not paused and step.due_at is not None:
+            unit = step.dossier.receiving_unit
+            if unit.pk not in calendars:
+                calendars[unit.pk] = calendar_for(unit)
+            step.due_soon = calendars[unit.pk].working_time_between(now, step.due_at) <= ONE_WORKING_DAY
+        yield step
+
+
+def worklist(user, now: dt.datetime | None = None) -> list[DossierStep]:
+    """The whole worklist, soonest due first, each step with `overdue` and `due_soon` set (pages show it by
+    keyset pages of worklist_steps instead)."""
+    from congvu.core import keyset
+
+    now = now or timezone.now()
+    return list(mark_steps(keyset.order_by(worklist_steps(user, now=now), WORKLIST_ORDERING), now))
 
 
 def warnings(user, now: dt.datetime | None = None) -> list[Dossier]:

@@ -6,7 +6,6 @@ Views are thin: they parse a form, call one service or selector, and render. Eve
 not exist, so codes cannot be probed."""
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -184,26 +183,32 @@ def dossier_export(request):
 
 
 def _worklist(request):
+    """The filter form, its values, the instant the marks are for, and the calendars read (shared by the
+    "soon" filter and the marks, so a receiving unit's calendar is looked up once)."""
     form = WorklistFilterForm(request.GET or None)
-    values = form.values()
-    return form, pages.worklist_rows(request.user, **values)
+    return form, {**form.values(), "now": timezone.now(), "calendars": {}}
 
 
 @require_safe
 @login_required
 def worklist(request):
-    form, rows = _worklist(request)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    form, values = _worklist(request)
+    # Keyset pages by due time: each part of the worklist (the unit's steps, the user's elsewhere) is read up
+    # to one page in index order, however many steps the unit has.
+    parts = selectors.worklist_parts(request.user, **values)
+    page = keyset.page_of_union(parts, selectors.WORKLIST_ORDERING, request.GET.get("after"), PAGE_SIZE)
     return render(request, "dossiers/worklist.html", {
-        "form": form, "page": page, "rows": page.object_list, "query": _query_without_page(request),
-        "online_waiting": selectors.online_waiting(request.user),
+        "form": form, "page": page, "rows": pages.step_rows(page.rows, values["now"], values["calendars"]),
+        "query": _query_without_page(request), "online_waiting": selectors.online_waiting(request.user),
     })
 
 
 @require_safe
 @login_required
 def worklist_export(request):
-    _form, rows = _worklist(request)
+    _form, values = _worklist(request)
+    steps = keyset.order_by(selectors.worklist_steps(request.user, **values), selectors.WORKLIST_ORDERING)
+    rows = pages.step_rows(steps, values["now"], values["calendars"])
     return _attachment(exports.worklist_workbook(rows), XLSX_CONTENT_TYPE, ascii_filename("viec-can-lam", f"{timezone.localdate():%Y%m%d}", extension="xlsx"))
 
 

@@ -23,6 +23,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
+from congvu.core import keyset
 from congvu.core.excel import FORMULA_TRIGGERS, workbook_bytes
 from congvu.core.pdf import render_pdf
 from congvu.core.text import search_terms
@@ -433,8 +434,41 @@ def behind_rows(behind, *, q: str = "", sort: str = ""):
     sort = sort if sort in sorts else DEFAULT_SORT[kind]
     related = {"dossiers": ("procedure_version__procedure", "handling_unit"), "ratings": ("dossier", "handling_unit"),
                "feedback": ("unit", "responsible_unit")}[kind]
-    qs = qs.select_related(*related).order_by(sorts[sort], "pk")
+    qs = keyset.order_by(qs.select_related(*related), behind_ordering(kind, sort))
     return qs, [(key, str(SORT_LABELS[key])) for key in sorts], sort
+
+
+def behind_ordering(kind: str, sort: str) -> list[str]:
+    """The behind list's order for core.keyset: the chosen sort, then the id (unique)."""
+    sorts = BEHIND_SORTS[kind]
+    return [sorts[sort if sort in sorts else DEFAULT_SORT[kind]], "id"]
+
+
+# Sorts the facts carry too (the same instants as the dossier's).
+_FACT_SORTS = {"received_at", "-received_at", "finished_at", "-finished_at"}
+
+
+def behind_page(behind, rows, q: str, sort: str, cursor: str | None, size: int) -> keyset.KeysetPage:
+    """One keyset page of the behind list. Unfiltered dossiers sorted by an instant the facts carry are paged
+    on the facts (an index-only read of the unit's facts), then fetched by id: asked for the dossiers in order
+    with the facts as a semi-join, PostgreSQL walked the dossiers' receipt-time index through the whole
+    province and probed each one's fact (190 ms for the province's 37 overdue dossiers at 50k; 10M dossiers
+    would be seconds). The cursor is the same either way: the sort value and the dossier id."""
+    ordering = behind_ordering(behind.kind, sort)
+    if behind.kind != "dossiers" or search_terms(q) or ordering[0] not in _FACT_SORTS:
+        return keyset.page(rows, ordering, cursor, size)
+    facts = keyset.page(behind.facts.only(ordering[0].lstrip("-"), "dossier_id"), [ordering[0], "dossier_id"], cursor, size)
+    ids = [fact.dossier_id for fact in facts.rows]
+    by_id = {d.pk: d for d in rows.filter(pk__in=ids)}
+    return keyset.KeysetPage([by_id[pk] for pk in ids if pk in by_id], facts.next_cursor, facts.is_first)
+
+
+def behind_count(behind, rows, q: str) -> int:
+    """How many records the list holds. Unfiltered dossiers are counted on their facts (an index-only count on
+    the facts' unit index), not through the semi-join of the dossier table the rows come from."""
+    if behind.kind == "dossiers" and not search_terms(q):
+        return behind.facts.count()
+    return rows.count()
 
 
 # Which column of a behind list carries the link to the record's own page (1-based, as templates count).

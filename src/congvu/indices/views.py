@@ -12,7 +12,6 @@ from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -323,12 +322,16 @@ def behind(request):
     context, error = _behind(request)
     if context is None:
         return render(request, "indices/bad_request.html", {"message": error}, status=400)
-    page = Paginator(context["rows"], PAGE_SIZE).get_page(request.GET.get("page"))
+    # Keyset pages: the province's overdue list at page 100 costs what page 1 does (no OFFSET).
+    kind = context["behind"].kind
+    page = reports.behind_page(context["behind"], context["rows"], context["q"], context["sort"], request.GET.get("after"), PAGE_SIZE)
     query = request.GET.copy()
     query.pop("page", None)
+    query.pop("after", None)
     return render(request, "indices/behind.html", {
-        **context, "page": page, "query": query.urlencode(), "columns": reports.behind_columns(context["behind"].kind),
-        "table": reports.behind_table(context["behind"].kind, page.object_list),
+        **context, "page": page, "count": reports.behind_count(context["behind"], context["rows"], context["q"]),
+        "query": query.urlencode(), "columns": reports.behind_columns(kind),
+        "table": reports.behind_table(kind, page.rows),
         "link_column": reports.LINK_COLUMN[context["behind"].kind],
     })
 
