@@ -525,6 +525,20 @@ def generate(place: Place, n: int, *, months: int = 13, seed: int = 1, batch: in
                          and not any(m.objects.exists() for m in models))
     _ensure_partitions(Generator(place, months=months, seed=seed, now=now))
     restore = _drop_secondary_indexes(connection, models) if defer_indexes else []
+    try:
+        _load(run, n, batch, jobs, stats, progress)
+    finally:
+        # Also after a failed load: a table left without its unique constraints would take duplicates for ever.
+        if restore:
+            _restore_indexes(connection, restore, [m._meta.db_table for m in models], progress=index_progress)
+    _reset_sequences(connection, models)
+    stats.seconds = time.perf_counter() - started
+    return stats
+
+
+def _load(run: _Run, n: int, batch: int, jobs: int, stats: Stats, progress) -> None:
+    from django.db import connections
+
     blocks = list(range(0, n, batch))
     if jobs == 1:
         for lo in blocks:
@@ -560,11 +574,6 @@ def generate(place: Place, n: int, *, months: int = 13, seed: int = 1, batch: in
                 finished += 1
         for w in workers:
             w.join()
-    if restore:
-        _restore_indexes(connection, restore, [m._meta.db_table for m in models], progress=index_progress)
-    _reset_sequences(connection, models)
-    stats.seconds = time.perf_counter() - started
-    return stats
 
 
 def _writer(run: _Run, starts: list[int], batch: int, done_queue) -> None:
