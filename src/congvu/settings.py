@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "congvu.evaluation",
     "congvu.emulation",
     "congvu.sync",
+    "congvu.citizens",
 ]
 
 MIDDLEWARE = [
