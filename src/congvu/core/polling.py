@@ -86,3 +86,43 @@ class PollingWorker:
                 continue
             if handled is not None and not handled:
                 self._stop.wait(self.interval)
+
+
+class PollingWorkerCommand:
+    """The management command of a polling worker (`deliver_notifications`, `deliver_portal_sync`): one pass for
+    cron or a check, or `--loop` for `congvu worker`. A subclass names its worker, its default interval, what an
+    item is called and how it counts its outcomes; a mixin so each command stays a plain BaseCommand."""
+
+    worker_class: type[PollingWorker]
+    default_interval = 1.0
+    # "tin" (a message), "hồ sơ" (a dossier): used in the option help and the closing line.
+    item_word = "việc"
+    config_error = "Cấu hình không hợp lệ"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--loop", action="store_true", help="chạy liên tục cho đến khi nhận Ctrl+C hoặc SIGTERM")
+        parser.add_argument(
+            "--interval", type=float, default=self.default_interval,
+            help=f"số giây chờ giữa hai lần kiểm tra khi không có gì cần làm (mặc định {self.default_interval:g})",
+        )
+        parser.add_argument("--limit", type=int, default=1000, help=f"số {self.item_word} tối đa xử lý trong một lần chạy không --loop (mặc định 1000)")
+
+    def summarise(self, outcomes: list) -> str:
+        raise NotImplementedError
+
+    def handle(self, *args, loop=False, interval=None, limit=1000, **options):
+        from django.core.exceptions import ImproperlyConfigured  # noqa: PLC0415
+        from django.core.management.base import CommandError  # noqa: PLC0415
+
+        interval = self.default_interval if interval is None else interval
+        if interval <= 0 or limit <= 0:
+            raise CommandError("--interval và --limit phải là số dương.")
+        worker = self.worker_class(interval=interval, stdout=self.stdout)
+        try:
+            if loop:
+                worker.run()
+                return
+            outcomes = worker.run_once(limit)
+        except ImproperlyConfigured as exc:
+            raise CommandError(f"{self.config_error}: {exc}") from None
+        self.stdout.write(f"Đã xử lý {len(outcomes)} {self.item_word}: {self.summarise(outcomes)}.")
