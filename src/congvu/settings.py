@@ -68,6 +68,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before whitenoise: static files get the policy too (an uploaded-looking SVG or HTML can run nothing).
+    "congvu.core.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "congvu.core.middleware.VietnameseFirstLocaleMiddleware",
@@ -191,6 +193,7 @@ PORTAL_ADAPTER = {
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+CONGVU_CSP_REPORT_URI = os.environ.get("CONGVU_CSP_REPORT_URI", "").strip()  # congvu.core.csp
 REFERRER_POLICY = "same-origin"
 
 LOGGING = {
