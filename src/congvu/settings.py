@@ -191,6 +191,20 @@ PORTAL_ADAPTER = {
     "madonvi": os.environ.get("CONGVU_PORTAL_UNIT_CODE", "").strip(),
 }
 
+# Citizen sign-in through an OpenID Connect provider (the national identity service). Unset issuer or client id =
+# no sign-in: the portal hides the link. PERSONAL_ID_CLAIM names the claim holding the 12-digit CCCD number.
+CITIZEN_OIDC = {
+    "issuer": os.environ.get("CONGVU_OIDC_ISSUER", "").strip(),
+    "client_id": os.environ.get("CONGVU_OIDC_CLIENT_ID", "").strip(),
+    "client_secret": os.environ.get("CONGVU_OIDC_CLIENT_SECRET", ""),
+    "personal_id_claim": os.environ.get("CONGVU_OIDC_PERSONAL_ID_CLAIM", "personal_id").strip(),
+    "name_claim": os.environ.get("CONGVU_OIDC_NAME_CLAIM", "name").strip(),
+    "scopes": os.environ.get("CONGVU_OIDC_SCOPES", "openid profile").strip(),
+    # A signed-in citizen sees every dossier of theirs: on a shared computer (the one-stop shop's kiosk) the
+    # sign-in must not outlive the visit.
+    "session_seconds": int(os.environ.get("CONGVU_OIDC_SESSION_SECONDS", "1800")),
+}
+
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 CONGVU_CSP_REPORT_URI = os.environ.get("CONGVU_CSP_REPORT_URI", "").strip()  # congvu.core.csp

@@ -7,6 +7,7 @@ from congvu.core import views as core_views
 urlpatterns = [
     path("", include("congvu.catalog.urls")),
     path("", include("congvu.portal.urls")),
+    path("", include("congvu.citizens.urls")),
     path("", include("congvu.feedback.urls")),
     path("", include("congvu.indices.public_urls")),
     path("queue/", include("congvu.queueing.urls")),

@@ -7,7 +7,10 @@ session keys or the OpenID Connect machinery directly, so the way a citizen sign
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import asdict, dataclass
+
+from django.conf import settings
 
 SESSION_KEY = "congvu_citizen"
 
@@ -41,17 +44,25 @@ def signed_in_citizen(request) -> CitizenIdentity | None:
     data = session.get(SESSION_KEY)
     if not isinstance(data, dict):
         return None
+    signed_in_at = data.get("at")
+    if not isinstance(signed_in_at, (int, float)) or time.time() - signed_in_at >= _lifetime():
+        return None
     try:
-        return CitizenIdentity(**data)
+        return CitizenIdentity(**data.get("identity", {}))
     except (TypeError, ValueError):
         # A session written by an older shape of the identity: treat as signed out rather than fail the page.
         return None
 
 
+def _lifetime() -> int:
+    # Absolute, not idle: the sign-in was proved once, at the provider; after this long the citizen proves it again.
+    return int(getattr(settings, "CITIZEN_OIDC", {}).get("session_seconds", 1800))
+
+
 def sign_in_citizen(request, identity: CitizenIdentity) -> None:
     """Bind the identity to the session; the session key changes so a planted session id is worthless."""
     request.session.cycle_key()
-    request.session[SESSION_KEY] = asdict(identity)
+    request.session[SESSION_KEY] = {"identity": asdict(identity), "at": time.time()}
 
 
 def sign_out_citizen(request) -> None:
