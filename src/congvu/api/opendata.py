@@ -31,7 +31,7 @@ from pydantic import Field as PydanticField
 from congvu.api.errors import ApiError, ErrorOut
 from congvu.catalog import boundary, records
 from congvu.catalog import selectors as catalog_selectors
-from congvu.core.excel import FORMULA_TRIGGERS
+from congvu.core.excel import inert_text
 
 router = Router(tags=["open data"])
 
@@ -173,8 +173,7 @@ def csv_cell(value) -> str:
         return f"{value:.2f}"
     if isinstance(value, dt.date):
         return value.isoformat()
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
+    return inert_text(str(value))
 
 
 def csv_bytes(header: list[str], rows) -> bytes:

@@ -30,6 +30,7 @@ import re
 from congvu.catalog import records as r
 from congvu.catalog.portal_format import CODE_PATTERN, MAX_AMOUNT_VND, decode_json
 from congvu.catalog.problems import MISSING, CatalogFormatError, Problem, ProblemList, RecordReader
+from congvu.core.excel import inert_text, restored_text
 
 FORMAT_NAME = "congvu-catalog"
 FORMAT_VERSION = 1
@@ -89,7 +90,11 @@ def _csv_cell(column: str, value) -> str:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value)
+    if isinstance(value, int):
+        return str(value)
+    # A name or a raw time limit that starts with "=" or "-" would run as a formula when the file is opened
+    # in a spreadsheet; the apostrophe in front is taken off again when congvu reads the file back.
+    return inert_text(str(value))
 
 
 # ---------------------------------------------------------------------------------------------- reading
@@ -210,7 +215,7 @@ def _typed_csv_row(reader: RecordReader, values: dict) -> dict:
         elif column in BOOL_COLUMNS:
             typed[column] = {"true": True, "false": False}.get(text.lower(), text) if text else MISSING
         else:
-            typed[column] = text if text else None
+            typed[column] = restored_text(text) if text else None
     return {k: v for k, v in typed.items() if v is not MISSING}
 
 

@@ -8,6 +8,7 @@ the value stays exactly as written and stays text if someone re-saves the file.
 
 import datetime as dt
 import io
+import re
 from collections.abc import Iterable, Sequence
 
 from openpyxl import Workbook
@@ -16,7 +17,24 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
+# OWASP's list, plus the full-width forms an East Asian input method types (some spreadsheets read "＝1+1" as =1+1).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+_QUOTED_TRIGGER = re.compile("^'+[" + re.escape("".join(FORMULA_TRIGGERS)) + "]")
+
+
+def inert_text(text: str) -> str:
+    """A text cell for a CSV a spreadsheet may open: an apostrophe in front of text it would run as a formula.
+
+    Reversible with `restored_text` (for a CSV congvu reads back): text that already starts with apostrophes
+    before a trigger gets one more, so "'=x" written and read comes back as "'=x", not "=x"."""
+    if text.startswith(FORMULA_TRIGGERS) or _QUOTED_TRIGGER.match(text):
+        return "'" + text
+    return text
+
+
+def restored_text(text: str) -> str:
+    """The text `inert_text` was given."""
+    return text[1:] if _QUOTED_TRIGGER.match(text) else text
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 _BOLD = Font(bold=True)
