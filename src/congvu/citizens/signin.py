@@ -90,7 +90,10 @@ def finish(request) -> tuple[CitizenIdentity, str]:
     state = params.get("state") or ""
     pending = _pending(request)
     data = pending.pop(state, None) if state else None
-    request.session[PENDING_KEY] = pending  # spent before anything can fail
+    request.session[PENDING_KEY] = pending
+    # Spent now, whatever happens next: the session middleware saves nothing when the answer is a 5xx (a
+    # provider failure is a 502), which left a failed attempt's state usable a second time.
+    request.session.save()
     if not isinstance(data, dict) or time.time() - data.get("at", 0) >= ATTEMPT_SECONDS:
         raise oidc.SignInError(oidc.Failure.STATE_INVALID, "state unknown, used or expired")
     config = client_config()

@@ -61,6 +61,7 @@ class Provider:
     def __init__(self, *, host: str = "127.0.0.1", ports=range(18200, 18300), personal_id_claim: str = "personal_id"):
         self.key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         self.other_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        self.kid = KID
         self.clients: dict[str, Client] = {}
         self.user: dict | None = None  # claims of who the authorize step signs in; None: ask with a form
         self.personal_id_claim = personal_id_claim
@@ -138,7 +139,7 @@ class Provider:
         def b64int(n: int) -> str:
             return _b64url(n.to_bytes((n.bit_length() + 7) // 8, "big"))
 
-        return {"keys": [{"kty": "RSA", "use": "sig", "alg": "RS256", "kid": KID, "n": b64int(numbers.n), "e": b64int(numbers.e)}]}
+        return {"keys": [{"kty": "RSA", "use": "sig", "alg": "RS256", "kid": self.kid, "n": b64int(numbers.n), "e": b64int(numbers.e)}]}
 
     # -- protocol steps (called by the handler)
 
@@ -220,7 +221,7 @@ class Provider:
                 claims.pop(name, None)
             else:
                 claims[name] = value
-        header = {"kid": KID, **self.misbehave.id_token_header}
+        header = {"kid": self.kid, **self.misbehave.id_token_header}
         mode = self.misbehave.sign_with
         if mode == "none":
             head = _b64url(json.dumps({"alg": "none", "typ": "JWT", **header}).encode())
