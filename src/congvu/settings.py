@@ -7,6 +7,7 @@ adds DATABASE_REPLICA_URL (a read replica for dashboards, reports and exports).
 
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -24,8 +25,21 @@ def _secret_key() -> str:
         return key
     key_file = DATA_DIR / "secret_key"
     if not key_file.exists():
-        key_file.write_text(secrets.token_urlsafe(50))
-        key_file.chmod(0o600)
+        # Written whole to a private temporary file, then linked into place, which fails if another process got
+        # there first: the web workers and the worker starting together on a new data dir all use one key (each
+        # writing its own made their sessions and signed links invalid in the others), a crash never leaves an
+        # empty or half key, and the key is never readable by others, not even for a moment.
+        fd, tmp = tempfile.mkstemp(dir=DATA_DIR, prefix=".secret_key-")
+        try:
+            with os.fdopen(fd, "w") as out:
+                out.write(secrets.token_urlsafe(50))
+                out.flush()
+                os.fsync(out.fileno())
+            os.link(tmp, key_file)
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(tmp)
     return key_file.read_text().strip()
 
 
