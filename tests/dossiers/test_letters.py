@@ -377,7 +377,8 @@ def test_register_xlsx_has_the_same_rows_in_vietnam_time(letter_world):
     assert [c for c in rows[0]] == [name for name, _width in letters.REGISTER_COLUMNS]
     assert len(rows[0]) == 11
     assert rows[1][:4] == (1, "H30.01.02-260213-0007", w["version"].name, "Lê Thị Hồng Nhung")
-    assert rows[1][4] == "Tổ dân phố 5, phường Thành Sen / 0912345678"
+    # The phone is masked in the register as in every list of applicants (Decree 13/2023).
+    assert rows[1][4] == "Tổ dân phố 5, phường Thành Sen / 091****678"
     assert rows[1][6] == dt.datetime(2026, 2, 13, 8, 30)
     assert rows[1][7] == dt.datetime(2026, 2, 23, 16, 0)
 

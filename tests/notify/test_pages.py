@@ -130,7 +130,7 @@ def test_excel_export_follows_the_filters(admin_client):
     sheet = load_workbook(io.BytesIO(response.content)).active
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][:7] == ("Số", "Thời điểm đưa vào hàng chờ", "Thông báo", "Kênh", "Người nhận", "Tiêu đề", "Trạng thái")
-    assert len(rows) == 2 and rows[1][4] == "binh@example.vn" and rows[1][6] == "Hỏng" and rows[1][12] == "Cổng SMS trả lời HTTP 503: bận"
+    assert len(rows) == 2 and rows[1][4] == "b***@example.vn" and rows[1][6] == "Hỏng" and rows[1][12] == "Cổng SMS trả lời HTTP 503: bận"
 
 
 def test_message_page_shows_content_error_and_retry_for_dead_ones(admin_client):

@@ -7,8 +7,8 @@ from django.utils.translation import gettext as _
 
 from congvu.core.excel import workbook_bytes
 from congvu.dossiers.services import is_overdue
-from congvu.dossiers.templatetags.dossier_tags import mask_personal_id, state_label
-from congvu.units.phones import mask_phone
+from congvu.dossiers.templatetags.dossier_tags import state_label
+from congvu.privacy.masking import mask_personal_id, mask_phone
 
 _BATCH = 1000
 

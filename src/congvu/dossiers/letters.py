@@ -30,6 +30,7 @@ from congvu.core.pdf import render_pdf
 from congvu.dossiers.models import (
     Apology, Closure, Dossier, IntakeOutcome, IntakeRecord, ReturnMethod, StepStatus, SupplementRequest, Timeliness,
 )
+from congvu.privacy.masking import mask_phone
 from congvu.units.models import Unit, UnitKind
 
 LOOKUP_SALT = "congvu.lookup"
@@ -452,7 +453,9 @@ def register_rows(year: int, dossiers) -> list[list]:
     with translation.override("vi"):
         for index, dossier in enumerate(_register_dossiers(year, dossiers), start=1):
             applicant = dossier.applicant
-            contact = " / ".join(filter(None, [applicant.address, applicant.phone]))
+            # The register is a list of a whole year's applicants, printed and kept at the desk: the phone is
+            # masked as in every list (Decree 13/2023); the full number is on the dossier, behind a reason.
+            contact = " / ".join(filter(None, [applicant.address, mask_phone(applicant.phone)]))
             rows.append([
                 index, dossier.code, dossier.procedure_version.name, applicant.display_name, contact, dossier.handling_unit.name,
                 _local_naive(dossier.received_at), _local_naive(dossier.due_at), _local_naive(dossier.returned_at),

@@ -19,19 +19,10 @@ from congvu.notify import conf
 from congvu.notify.delivery import Outcome, deliver_due
 from congvu.notify.models import Channel
 from congvu.notify.transports import describe_channels
+# One home for masked contact details: "an@example.vn" → "a***@example.vn", "+84912345678" → "091****678".
+from congvu.privacy.masking import mask_recipient
 
 CHANNEL_NAMES = {Channel.EMAIL: "email", Channel.SMS: "SMS"}
-
-
-def mask_recipient(recipient: str) -> str:
-    """"an@example.vn" → "a***@example.vn", "+84912345678" → "091****678": enough to follow a log, not to
-    copy someone's contact details out of it."""
-    if "@" in recipient:
-        local, _at, domain = recipient.partition("@")
-        return f"{local[:1]}***@{domain}"
-    from congvu.units.phones import mask_phone
-
-    return mask_phone(recipient)
 
 
 def outcome_line(outcome: Outcome, max_attempts: int) -> str:

@@ -6,7 +6,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from congvu.dossiers.states import Action, DossierState
-from congvu.units.phones import display_phone, mask_phone as _mask_phone
+from congvu.privacy.masking import mask_personal_id, mask_phone as _mask_phone
+from congvu.units.phones import display_phone
 
 register = template.Library()
 
@@ -69,16 +70,6 @@ def state_label_filter(value):
 @register.filter(name="action_label")
 def action_label_filter(value):
     return action_label(value)
-
-
-def mask_personal_id(value: str) -> str:
-    """"001234565678" → "0012****5678": enough to recognise a person at the counter, not to copy the number."""
-    value = (value or "").strip()
-    if not value:
-        return ""
-    if len(value) <= 8:
-        return "*" * len(value)
-    return value[:4] + "*" * (len(value) - 8) + value[-4:]
 
 
 @register.filter(name="mask_personal_id")
