@@ -222,6 +222,12 @@ CITIZEN_OIDC = {
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 CONGVU_CSP_REPORT_URI = os.environ.get("CONGVU_CSP_REPORT_URI", "").strip()  # congvu.core.csp
+# The first handler keeps at most the largest accepted file's size of each upload (congvu.documents.uploads).
+FILE_UPLOAD_HANDLERS = [
+    "congvu.documents.uploads.BoundedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 REFERRER_POLICY = "same-origin"
 
 LOGGING = {

@@ -234,12 +234,19 @@ def read_table(filename: str, raw: bytes) -> list[list]:
     if suffix in (".xlsx", ".xlsm") or raw[:2] == b"PK":
         from openpyxl import load_workbook
 
+        from congvu.documents.validation import DocumentError, check_archive
+
+        try:
+            check_archive(raw)  # before openpyxl inflates it: a zip bomb is refused, not opened
+        except DocumentError as exc:
+            raise ValueError(exc.message) from None
         try:
             workbook = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+            # In read-only mode the sheet's XML is parsed while the rows are read: a damaged or hostile sheet
+            # (malformed XML, an entity expansion bomb) fails here, not when the workbook opens.
+            return [list(row) for row in workbook.worksheets[0].iter_rows(values_only=True)]
         except Exception:  # openpyxl raises many kinds for a damaged file
             raise ValueError(_("The Excel file cannot be read.")) from None
-        sheet = workbook.worksheets[0]
-        return [list(row) for row in sheet.iter_rows(values_only=True)]
     if suffix not in ("", ".csv", ".txt"):
         raise ValueError(_("Upload a CSV or Excel (.xlsx) file."))
     try:

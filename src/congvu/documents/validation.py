@@ -6,8 +6,10 @@ ZIP or an HTML page is refused whatever it is called.
 """
 
 import enum
+import io
 import re
 import unicodedata
+import zipfile
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
@@ -37,6 +39,9 @@ FILE_TYPES: dict[str, FileType] = {
 MAX_NAME_LENGTH = 150
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _UNSAFE = re.compile(r'[<>:"|?*]')
+# Both slash kinds and their look-alikes (division slash, fraction slash, full-width solidus and reverse solidus),
+# which some programs fold to a real separator when the file is saved.
+_PATH_SEPARATORS = re.compile("[/\\\\\u2215\u2044\uff0f\uff3c]")
 _SPACES = re.compile(r"\s+")
 
 
@@ -44,6 +49,7 @@ class DocumentErrorCode(enum.StrEnum):
     EMPTY = "empty"
     TOO_LARGE = "too_large"
     UNSUPPORTED_TYPE = "unsupported_type"
+    UNSAFE_ARCHIVE = "unsafe_archive"
 
 
 class DocumentError(ValueError):
@@ -103,7 +109,9 @@ def clean_name(name: str | None, *, fallback_extension: str = "") -> str:
     the extension kept."""
     text = unicodedata.normalize("NFC", name or "")
     text = _CONTROL.sub(" ", text)
-    text = re.split(r"[/\\]", text)[-1]
+    # Invisible format characters: a right-to-left override shows "hoa-don\u202efdp.exe" as "hoa-donexe.pdf".
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+    text = _PATH_SEPARATORS.split(text)[-1]
     text = _UNSAFE.sub("_", text)
     text = _SPACES.sub(" ", text).strip().lstrip(".").strip()
     if len(text) > MAX_NAME_LENGTH:
@@ -118,3 +126,45 @@ def clean_name(name: str | None, *, fallback_extension: str = "") -> str:
 
 
 DEFAULT_NAME = pgettext_lazy("name of a file whose own name was unusable", "document")
+
+
+# An Excel workbook (.xlsx) is a ZIP of XML files. A "zip bomb" is a small ZIP that inflates to gigabytes:
+# a reader that opens it fills memory or disk. The imports accept files of a few MB whose rows inflate about
+# ten times; these limits are far above any real workbook and far below what harms the server.
+ARCHIVE_MAX_MEMBERS = 2_000
+ARCHIVE_MAX_BYTES = 100 * 1024 * 1024
+ARCHIVE_MAX_RATIO = 200
+
+
+def check_archive(raw: bytes, *, max_members: int = ARCHIVE_MAX_MEMBERS, max_bytes: int = ARCHIVE_MAX_BYTES,
+                  max_ratio: int = ARCHIVE_MAX_RATIO) -> None:
+    """Refuse a ZIP (an .xlsx before openpyxl opens it) that is not one, or that would inflate beyond the limits.
+
+    Judged from the central directory (the sizes it declares) and then by inflating each member with a
+    counting reader that stops at the limit, so a directory that lies about its sizes is caught as well."""
+    unsafe = DocumentError(DocumentErrorCode.UNSAFE_ARCHIVE, _("The file is damaged or unsafe (a compressed file that inflates far beyond its size)."))
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(raw))
+        members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
+        raise DocumentError(DocumentErrorCode.UNSUPPORTED_TYPE, _("The file is not a valid Excel (.xlsx) file.")) from None
+    if len(members) > max_members:
+        raise unsafe
+    budget = min(max_bytes, max(len(raw), 1) * max_ratio)
+    if sum(m.file_size for m in members) > budget:
+        raise unsafe
+    total = 0
+    try:
+        for member in members:
+            if member.is_dir():
+                continue
+            with archive.open(member) as stream:
+                while chunk := stream.read(1024 * 1024):
+                    total += len(chunk)
+                    if total > budget:
+                        raise unsafe
+    except DocumentError:
+        raise
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, RuntimeError):
+        # CRC mismatches, encrypted members, unknown compression: nothing a real workbook holds.
+        raise DocumentError(DocumentErrorCode.UNSUPPORTED_TYPE, _("The file is not a valid Excel (.xlsx) file.")) from None

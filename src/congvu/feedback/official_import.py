@@ -73,13 +73,19 @@ def read_table(name: str, content: bytes) -> list[tuple[int, dict[str, str]]]:
 def _xlsx_rows(content: bytes) -> list[tuple]:
     from openpyxl import load_workbook
 
+    from congvu.documents.validation import DocumentError, check_archive
+
+    try:
+        check_archive(content)  # before openpyxl inflates it: a zip bomb is refused, not opened
+    except DocumentError as exc:
+        raise ImportFileError(exc.message) from None
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        # Read-only mode parses the sheet's XML while iterating: a malformed or hostile sheet fails here.
+        rows = [tuple(r) for r in workbook.worksheets[0].iter_rows(values_only=True, max_row=MAX_ROWS + 2)]
+        workbook.close()
     except Exception:  # openpyxl raises many kinds for a file that is not a workbook
         raise ImportFileError("Không đọc được tệp Excel; hãy lưu lại dưới dạng .xlsx.") from None
-    sheet = workbook.worksheets[0]
-    rows = [tuple(r) for r in sheet.iter_rows(values_only=True, max_row=MAX_ROWS + 2)]
-    workbook.close()
     return rows
 
 

@@ -37,7 +37,12 @@ def read_framework_file(content: bytes, name: str) -> dict:
     if len(content) > MAX_FILE_BYTES:
         raise FrameworkError([_("The file is larger than 2 MB.")])
     if content.startswith(b"PK"):
-        return read_workbook(content)
+        try:
+            return read_workbook(content)
+        except FrameworkError:
+            raise
+        except Exception:  # noqa: BLE001 - read-only openpyxl parses sheets lazily: malformed XML surfaces while reading rows
+            raise FrameworkError([_("The Excel file cannot be read; save it as .xlsx and try again.")]) from None
     if name.lower().endswith((".json",)) or content.lstrip()[:1] in (b"{", b"["):
         try:
             data = json.loads(content.decode("utf-8-sig"))
@@ -54,6 +59,12 @@ def _text(value) -> str:
 def read_workbook(content: bytes) -> dict:
     from openpyxl import load_workbook
 
+    from congvu.documents.validation import DocumentError, check_archive
+
+    try:
+        check_archive(content)  # before openpyxl inflates it: a zip bomb is refused, not opened
+    except DocumentError as exc:
+        raise FrameworkError([exc.message]) from None
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError):
