@@ -33,6 +33,8 @@ def oidc_provider(provider, settings):
         "personal_id_claim": "personal_id", "name_claim": "name", "scopes": "openid profile", "session_seconds": 1800,
     }
     provider.misbehave = Misbehaviour()
+    provider.token_requests.clear()
+    provider.codes.clear()
     provider.sign_in_as(PERSONAL_ID, "Nguyễn Văn An")
     oidc.forget_cached_provider_data()
     yield provider

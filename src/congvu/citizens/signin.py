@@ -54,6 +54,9 @@ def safe_next(request, candidate: str | None) -> str:
         return default
     if any(ord(ch) < 0x20 or ch == "\x7f" for ch in candidate):
         return default
+    if candidate.split("?", 1)[0] in {reverse("citizens:sign_in"), reverse("citizens:callback")}:
+        # The header's link on the sign-in pages themselves: coming back there would only replay a spent answer.
+        return default
     return candidate
 
 
