@@ -197,6 +197,9 @@ def test_sigkill_of_server_and_worker_loses_and_doubles_nothing(processes, share
                "answers": {f"{k[0]} {k[1]}": v for k, v in sorted(load.statuses.items(), key=str)}}
     print("kill test:", json.dumps(summary, ensure_ascii=False))
 
+    # A killed server answers nothing; one that answers must not fail.
+    assert not [k for k in load.statuses if k[1] is not None and k[1] >= 500], summary
+
     # No drift between dossiers and their events.
     out = io.StringIO()
     try:
