@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "congvu.evaluation",
     "congvu.emulation",
     "congvu.sync",
+    "congvu.privacy",
     "congvu.citizens",
 ]
 

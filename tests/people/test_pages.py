@@ -147,7 +147,12 @@ def test_discipline_pages(login, people):
     assert login(people.officer).get(record.get_absolute_url()).status_code == 200  # their own
     assert login(people.specialist_a).get(record.get_absolute_url()).status_code == 404  # a colleague
     assert login(people.leader_b).get(record.get_absolute_url()).status_code == 404
-    assert login(people.inspector).get(record.get_absolute_url()).status_code == 200
+    # An inspector reads it after giving a reason (a discipline record is personal data: congvu.privacy logs it).
+    inspector = login(people.inspector)
+    assert inspector.get(record.get_absolute_url())["Location"].startswith(reverse("privacy:reveal"))
+    inspector.post(reverse("privacy:reveal"), {"kind": "discipline", "key": record.pk, "reason": "inspection"})
+    assert inspector.get(record.get_absolute_url()).status_code == 200
+    assert login(people.leader_a).get(record.get_absolute_url()).status_code == 200  # the deciding leader: logged, no question
     assert login(people.inspector).get(reverse("people:discipline_new")).status_code == 403
     assert login(people.specialist_a).get(reverse("people:discipline_list")).content.decode().count("7/QĐ-UBND") == 0
     rows = _xlsx_rows(login(people.reform).get(reverse("people:discipline_export") + "?year=2026&form=reprimand"))

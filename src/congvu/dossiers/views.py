@@ -28,6 +28,8 @@ from congvu.dossiers.services import perform_action
 from congvu.dossiers.services.errors import Conflict, DossierError
 from congvu.dossiers.services.intake import receive_dossier, record_incomplete_intake, refuse_intake
 from congvu.dossiers.states import Action
+from congvu.privacy import pages as privacy_pages
+from congvu.privacy.models import RecordKind
 from congvu.queueing import intake as queue_intake
 from congvu.units.selectors import staff_profile_of
 
@@ -217,6 +219,8 @@ def worklist_export(request):
 
 def _detail(request, dossier, *, status: int = 200, failed=None, error: DossierError | None = None):
     context = pages.detail_context(request.user, dossier, failed=failed)
+    # The applicant's personal details show, and the view is logged, only after a reason (Decree 13/2023).
+    context.update(privacy_pages.reveal_context(request, RecordKind.DOSSIER, dossier.code, dossier.receiving_unit))
     context.update({
         "error": error,
         "conflict": isinstance(error, Conflict),

@@ -18,6 +18,8 @@ from congvu.evaluation import access, exports, selectors, services
 from congvu.evaluation.arithmetic import group_breakdown
 from congvu.evaluation.forms import PeriodForm, ReopenForm, ScoreForm, SelfAssessmentForm, current_period
 from congvu.evaluation.models import Evidence, Sheet, SheetState
+from congvu.privacy import pages as privacy_pages
+from congvu.privacy.models import Reason, RecordKind
 from congvu.units.models import Unit
 from congvu.units.selectors import staff_profile_of
 
@@ -120,12 +122,23 @@ def _sheet_page(request, sheet, *, self_form=None, score_form=None, reopen_form=
     }, status=status)
 
 
+def _privacy_gate(request, sheet):
+    """A staff member's evaluation is their personal record (Decree 13/2023): the person reads their own
+    freely; the leaders who score or approve it read it as their duty, and the view is logged; any other
+    viewer (a leader above, looking) gives a reason first, which is logged with the view."""
+    if sheet.user_id == request.user.pk:
+        return None
+    duty = access.can_score(request.user, sheet) or access.can_approve(request.user, sheet)
+    return privacy_pages.require_reason(request, RecordKind.EVALUATION_SHEET, str(sheet.pk), sheet.unit,
+                                        implied_reason=Reason.EVALUATION if duty else None)
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def sheet_detail(request, pk):
     sheet = _sheet_or_404(request, pk)
     if request.method != "POST":
-        return _sheet_page(request, sheet)
+        return _privacy_gate(request, sheet) or _sheet_page(request, sheet)
     action = request.POST.get("action", "")
     try:
         if action in ("save", "submit"):

@@ -22,6 +22,8 @@ from congvu.feedback.forms import (
 )
 from congvu.feedback.scoring import FACTORS, PERCEPTIONS
 from congvu.feedback.workflow import FeedbackAction, FeedbackState, allowed_actions
+from congvu.privacy import pages as privacy_pages
+from congvu.privacy.models import RecordKind
 
 PAGE_SIZE = 50
 
@@ -85,8 +87,10 @@ def _detail(request, feedback, *, failed=None, error: FeedbackError | None = Non
     forms = [failed if failed is not None and failed.action == action else action_form(action, feedback) for action in mine]
     state = FeedbackState(feedback.state)
     others = [a for a in allowed_actions(state) if a in ACTION_FORMS and a not in mine]
+    # The sender's phone and e-mail show, and the view is logged, only after a reason (Decree 13/2023).
+    privacy = privacy_pages.reveal_context(request, RecordKind.FEEDBACK, feedback.code, feedback.responsible_unit)
     return render(request, "feedback/staff/detail.html", {
-        "feedback": feedback, "action_forms": forms, "error": error, "overdue": selectors.is_overdue(feedback),
+        **privacy, "feedback": feedback, "action_forms": forms, "error": error, "overdue": selectors.is_overdue(feedback),
         "history": selectors.history_of(feedback), "tracking_url": tracking_url(feedback.code, request), "leader_only": any(a in (FeedbackAction.ANSWER, FeedbackAction.REFUSE) for a in others),
     }, status=status)
 

@@ -22,6 +22,8 @@ from congvu.people.forms import (
     ReviewForm, apply_errors,
 )
 from congvu.people.models import CorrectiveAction, DisciplineRecord, Inspection, InspectionEvidence, InspectionFinding, InspectionPlan, TrainingCourse
+from congvu.privacy import pages as privacy_pages
+from congvu.privacy.models import Reason, RecordKind
 from congvu.units.models import Unit
 from congvu.units.selectors import visible_units
 
@@ -460,7 +462,16 @@ def _discipline_page(request, record, annul_form=None, status=200):
 @require_safe
 @login_required
 def discipline_detail(request, pk):
-    return _discipline_page(request, _visible_record(request, pk))
+    record = _visible_record(request, pk)
+    # A discipline record is the person's own (Decree 13/2023): they read it freely; the leaders who decide
+    # discipline for their unit read it as their duty, logged; inspectors and others give a reason first.
+    if record.staff_id != request.user.pk:
+        duty = access.can_enter_discipline(request.user, record.staff, record.unit)
+        gate = privacy_pages.require_reason(request, RecordKind.DISCIPLINE, str(record.pk), record.unit,
+                                            implied_reason=Reason.EVALUATION if duty else None)
+        if gate is not None:
+            return gate
+    return _discipline_page(request, record)
 
 
 @require_POST
