@@ -9,6 +9,20 @@ def _fast_hashing_and_private_media(settings, tmp_path):
     # Argon2 is deliberately slow; tests create many users. Media goes to a per-test folder.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"
+    # Signing keys (congvu.signing) likewise: a test that loads the demo must not write keys into ./var.
+    settings.CONGVU_SIGNING_DIR = tmp_path / "signing"
+
+
+@pytest.fixture(autouse=True)
+def _sign_in_without_lockout_or_second_factor(settings):
+    """The suite signs staff in with `client.login` / `force_login`. django-axes refuses `client.login` (it
+    authenticates without a request, which axes needs to count failures), and leaders, administrators and
+    superusers would be sent to the TOTP step on every page. Both are off here; tests/accounts turns them back on
+    (its `secure_sign_in` fixture) and tests them. A test that needs a verified leader session with both on uses
+    `congvu.accounts.testing.force_verified_login(client, user)`. Processes started by tests (servers, workers)
+    read the real settings: everything on."""
+    settings.AXES_ENABLED = False
+    settings.CONGVU_REQUIRE_2FA = False
 
 
 @pytest.fixture(autouse=True)

@@ -5,6 +5,7 @@ CONGVU_TIME_ZONE. Everything else has a production-safe default. A province that
 adds DATABASE_REPLICA_URL (a read replica for dashboards, reports and exports).
 """
 
+import datetime as dt
 import os
 import secrets
 import tempfile
@@ -61,6 +62,9 @@ INSTALLED_APPS = [
     "treebeard",
     "django_tasks",
     "django_tasks_db",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
     "congvu.core",
     "congvu.workcal",
     "congvu.units",
@@ -77,6 +81,7 @@ INSTALLED_APPS = [
     "congvu.evaluation",
     "congvu.emulation",
     "congvu.sync",
+    "congvu.accounts",
     "congvu.privacy",
     "congvu.citizens",
 ]
@@ -94,6 +99,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # congvu.accounts: the second factor (django-otp), session limits, and django-axes' lockout page (last).
+    "django_otp.middleware.OTPMiddleware",
+    "congvu.accounts.middleware.SessionSecurityMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 if os.environ.get("DATABASE_REPLICA_URL", "").strip():
     # Marks the dashboard, report and export requests whose reads may go to the replica (congvu.core.db_router).
@@ -169,6 +178,21 @@ LOGIN_REDIRECT_URL = "staff:home"
 LOGOUT_REDIRECT_URL = "staff:login"
 SESSION_COOKIE_AGE = int(os.environ.get("CONGVU_SESSION_SECONDS", str(8 * 3600)))
 SESSION_COOKIE_HTTPONLY = True
+# Staff sign-in (congvu.accounts): a session ends SESSION_COOKIE_AGE after sign-in however busy, and after
+# CONGVU_SESSION_IDLE_SECONDS without a request; leaders and administrators confirm sign-in with a TOTP code.
+CONGVU_SESSION_IDLE_SECONDS = int(os.environ.get("CONGVU_SESSION_IDLE_SECONDS", str(30 * 60)))
+CONGVU_REQUIRE_2FA = os.environ.get("CONGVU_REQUIRE_2FA", "1").lower() not in {"0", "false", "no"}
+OTP_TOTP_ISSUER = "congvu"
+# django-axes: AxesStandaloneBackend first refuses a locked-out (username, address) before any password is checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = int(os.environ.get("CONGVU_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = dt.timedelta(minutes=int(os.environ.get("CONGVU_LOGIN_LOCKOUT_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "congvu.accounts.lockout.locked_out"
+AXES_CLIENT_IP_CALLABLE = "congvu.accounts.lockout.client_ip"
+PASSWORD_RESET_TIMEOUT = 2 * 3600  # a reset link works for two hours
+DEFAULT_FROM_EMAIL = os.environ.get("CONGVU_SMTP_FROM", "congvu@localhost")
 # Behind TLS in production set CONGVU_SECURE_COOKIES=1; the demo serves plain HTTP on loopback.
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = os.environ.get("CONGVU_SECURE_COOKIES", "").lower() in {"1", "true", "yes"}
 

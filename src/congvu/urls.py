@@ -22,6 +22,7 @@ urlpatterns = [
     path("staff/evaluation/", include("congvu.evaluation.urls")),
     path("staff/emulation/", include("congvu.emulation.urls")),
     path("staff/sync/", include("congvu.sync.urls")),
+    path("staff/accounts/", include("congvu.accounts.urls")),
     path("staff/privacy/", include("congvu.privacy.urls")),
     path("staff/", include("congvu.core.staff_urls")),
     path("admin/", admin.site.urls),

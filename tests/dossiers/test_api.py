@@ -90,4 +90,5 @@ def test_openapi_declares_every_status(client):
     assert set(paths) == {BASE, f"{BASE}/{{code}}", f"{BASE}/{{code}}/actions/{{action}}", f"{BASE}/{{code}}/events"}
     assert set(paths[BASE]["post"]["responses"]) == {"201", "401", "403", "404", "409", "422"}
     assert set(paths[f"{BASE}/{{code}}/actions/{{action}}"]["post"]["responses"]) == {"200", "401", "403", "404", "409", "422"}
-    assert set(paths[f"{BASE}/{{code}}"]["get"]["responses"]) == {"200", "401", "404", "422"}
+    # 403: a token without the scope dossiers:read (congvu.api.auth).
+    assert set(paths[f"{BASE}/{{code}}"]["get"]["responses"]) == {"200", "401", "403", "404", "422"}

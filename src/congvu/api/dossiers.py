@@ -3,7 +3,8 @@
 Thin over `congvu.dossiers.services` and `selectors`: every write is `receive_dossier`/`submit_online` or
 `perform_action`; every read is scoped like the staff pages. A dossier outside the caller's scope answers 404
 exactly like one that does not exist. Callers authenticate with a session or a per-system bearer token
-(units.ApiToken, stored as SHA-256), which acts as the staff user it names.
+(units.ApiToken, stored as SHA-256, see congvu.api.auth), which acts as the staff user it names within its owning
+unit, with the scope dossiers:read for reads and dossiers:write for writes.
 """
 
 from __future__ import annotations
@@ -13,43 +14,29 @@ from typing import Any, Literal
 
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
-from ninja.security import HttpBearer, django_auth
+from ninja.security import django_auth
 
+from congvu.api.auth import TokenAuth
 from congvu.api.errors import ApiError, ErrorOut
 from congvu.dossiers import selectors
 from congvu.dossiers.models import Dossier
 from congvu.dossiers.services import DossierError, catalog_cache, perform_action, receive_dossier, submit_online
 from congvu.dossiers.states import Action, DossierState, allowed_actions
-from congvu.units.models import ApiToken, Unit
+from congvu.units.models import ApiScope, Unit
 from congvu.units.selectors import can_see_unit
 
 
-TOKEN_USE_RESOLUTION = dt.timedelta(minutes=1)
+# Reads need the token scope dossiers:read, writes dossiers:write (congvu.api.auth); a staff session is the
+# person's own permissions.
+READ_AUTH = [TokenAuth(ApiScope.DOSSIERS_READ), django_auth]
+WRITE_AUTH = [TokenAuth(ApiScope.DOSSIERS_WRITE), django_auth]
 
 
-class TokenAuth(HttpBearer):
-    def authenticate(self, request, token):
-        if not token or "\x00" in token:
-            return None
-        # The user's staff profile and unit come in the same query: the scope checks of every call need them
-        # (units.selectors.staff_profile_of finds them already cached on the user).
-        row = ApiToken.objects.select_related("acts_as__staff_profile__unit", "acts_as__staff_profile__job_position").filter(token_hash=ApiToken.hash(token), revoked_at__isnull=True).first()
-        if row is None or not row.acts_as.is_active:
-            return None
-        now = timezone.now()
-        # Last use to the minute: a write per request would serialise every API call on the token's row
-        # (and on SQLite take the database's one write lock outside the request's own transaction).
-        if row.last_used_at is None or now - row.last_used_at >= TOKEN_USE_RESOLUTION:
-            ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)
-        request.user = row.acts_as
-        return row.acts_as
-
-
-router = Router(auth=[TokenAuth(), django_auth], tags=["dossiers"])
+router = Router(auth=READ_AUTH, tags=["dossiers"])
 
 StateParam = Literal[tuple(s.value for s in DossierState)]  # type: ignore[valid-type]
 ActionParam = Literal[tuple(a.value for a in Action)]  # type: ignore[valid-type]
-READ = {401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+READ = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 WRITE = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 LIMIT_MAX = 200
 
@@ -200,7 +187,7 @@ def _unit_in_scope(request, code: str | None, field: str) -> Unit | None:
     return unit
 
 
-@router.post("", response={201: DossierDetailOut, **WRITE}, summary="Receive a dossier at the counter or file it online")
+@router.post("", response={201: DossierDetailOut, **WRITE}, auth=WRITE_AUTH, summary="Receive a dossier at the counter or file it online")
 def create_dossier(request, payload: DossierIn):
     # From the process's catalogue cache (checked against the database's revision): no ORM query.
     version = catalog_cache.version_in_force(payload.procedure, timezone.localdate())
@@ -241,7 +228,7 @@ def get_dossier(request, code: str):
     return _out(_dossier_or_404(request, code), steps=True)
 
 
-@router.post("/{code}/actions/{action}", response={200: DossierDetailOut, **WRITE}, summary="Act on a dossier")
+@router.post("/{code}/actions/{action}", response={200: DossierDetailOut, **WRITE}, auth=WRITE_AUTH, summary="Act on a dossier")
 def act(request, code: str, action: ActionParam, payload: ActionIn):
     dossier = _dossier_or_404(request, code)
     try:

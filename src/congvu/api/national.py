@@ -11,37 +11,15 @@ import datetime as dt
 import json
 from typing import Any
 
-from django.utils import timezone
 from ninja import Field, Router, Schema, Status
-from ninja.security import HttpBearer
 
+from congvu.api.auth import TokenAuth
 from congvu.api.errors import ApiError, ErrorOut
 from congvu.sync.inbound import InboundError, receive_inbound
-from congvu.units.models import ApiToken
+from congvu.units.models import ApiScope, ApiToken
 
-TOKEN_USE_RESOLUTION = dt.timedelta(minutes=1)
-
-
-class GatewayTokenAuth(HttpBearer):
-    """A live token of an active user; `request.auth` is the token row (its owning unit bounds what it may file)."""
-
-    def authenticate(self, request, token):
-        if not token or "\x00" in token:
-            return None
-        row = (
-            ApiToken.objects.select_related("acts_as", "unit")
-            .filter(token_hash=ApiToken.hash(token), revoked_at__isnull=True).first()
-        )
-        if row is None or not row.acts_as.is_active:
-            return None
-        now = timezone.now()
-        if row.last_used_at is None or now - row.last_used_at >= TOKEN_USE_RESOLUTION:
-            ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)
-        request.user = row.acts_as
-        return row
-
-
-router = Router(auth=GatewayTokenAuth(), tags=["national portal"])
+# The token needs the scope national:receive; its owning unit bounds what it may file (congvu.api.auth).
+router = Router(auth=TokenAuth(ApiScope.NATIONAL_RECEIVE), tags=["national portal"])
 
 
 def _string(description: str, example: str | None = None, **extra) -> Any:
@@ -109,7 +87,7 @@ class InboundDossierOut(Schema):
     ),
 )
 def receive_national_dossier(request, payload: InboundDossierIn):
-    token: ApiToken = request.auth
+    token: ApiToken = request.api_token
     # The record exactly as sent (fields we do not use included) is what the portal sync is given.
     data = json.loads(request.body)
     try:

@@ -1,8 +1,7 @@
 """Admin for dossiers: read-only. Every change to a dossier is a service call with its event; the admin
 only looks (events are append-only, and editing the cached row would be drift verify_dossiers reports)."""
 
-from django.contrib import admin, messages
-from django.utils.translation import gettext_lazy as _
+from django.contrib import admin
 
 from congvu.dossiers.models import Dossier, DossierEvent, DossierStep, IntakeRecord
 from congvu.units.models import ApiToken
@@ -65,22 +64,20 @@ class IntakeRecordAdmin(ReadOnlyAdmin):
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
-    """Tokens are issued here; the raw value is shown once, then only its SHA-256 is kept."""
+    """Read-only here. Tokens are issued and revoked on the staff page (congvu.accounts: /staff/accounts/khoa-api/),
+    which shows a new token's value in its own answer only: issuing here put the value in a Django message, which
+    travels in a signed but readable cookie (or the session table) until it is shown."""
 
-    list_display = ("name", "unit", "acts_as", "created_at", "last_used_at", "revoked_at")
-    fields = ("name", "unit", "acts_as", "revoked_at")
-    autocomplete_fields = ()
+    list_display = ("name", "unit", "acts_as", "scopes", "created_at", "expires_at", "last_used_at", "last_used_ip", "revoked_at")
+    list_select_related = ("unit", "acts_as")
+    fields = ("name", "unit", "acts_as", "scopes", "created_at", "created_by", "expires_at", "revoked_at", "revoked_by", "last_used_at", "last_used_ip")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
     def has_delete_permission(self, request, obj=None):
         return False  # revoke instead: past calls stay attributable
-
-    def save_model(self, request, obj, form, change):
-        if not change:
-            import secrets
-
-            raw = secrets.token_urlsafe(32)
-            obj.token_hash = ApiToken.hash(raw)
-            super().save_model(request, obj, form, change)
-            messages.warning(request, _("Copy the token now; it will not be shown again: %(token)s") % {"token": raw})
-            return
-        super().save_model(request, obj, form, change)

@@ -213,18 +213,41 @@ class StaffProfile(models.Model):
         return mask_phone(self.phone)
 
 
+class ApiScope(models.TextChoices):
+    """What a token may do. Each API operation names the one scope it needs (congvu.api.auth); a token holds
+    only the scopes its system uses, so a leaked read-only token cannot file or act on dossiers."""
+
+    DOSSIERS_READ = "dossiers:read", _("Read dossiers and their history")
+    DOSSIERS_WRITE = "dossiers:write", _("Receive dossiers and act on them")
+    NATIONAL_RECEIVE = "national:receive", _("Receive dossiers filed on the national portal")
+
+
 class ApiToken(models.Model):
     """A bearer token for one external system (the national portal sync, a province's own software). The
     system acts as a staff user, so its calls are scoped and audited like that person's; only the SHA-256
-    of the token is stored, and a token is revoked rather than deleted so past calls stay attributable."""
+    of the token is stored, and a token is revoked rather than deleted so past calls stay attributable.
+
+    A token reaches only what both its user and its owning unit reach (the unit's subtree and the units merged
+    into it), and only through the operations its scopes name."""
 
     name = models.CharField(_("name"), max_length=120)
     unit = models.ForeignKey(Unit, verbose_name=_("owning unit"), on_delete=models.PROTECT, related_name="api_tokens")
     acts_as = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("acts as"), on_delete=models.PROTECT, related_name="api_tokens")
+    scopes = models.JSONField(_("scopes"), default=list, blank=True)
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("issued by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        editable=False,
+    )
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("revoked by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        editable=False,
+    )
     last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True, editable=False)
+    last_used_ip = models.GenericIPAddressField(_("last used from"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("API token")
@@ -240,9 +263,26 @@ class ApiToken(models.Model):
         return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
     @classmethod
-    def issue(cls, name: str, unit: Unit, acts_as) -> tuple["ApiToken", str]:
-        """Create a token; the raw value is returned once and never stored."""
+    def issue(cls, name: str, unit: Unit, acts_as, scopes=None, *, expires_at=None, created_by=None) -> tuple["ApiToken", str]:
+        """Create a token; the raw value is returned once and never stored. Without `scopes` the token gets every
+        scope (what tokens could do before scopes existed); the staff page always asks which ones."""
         import secrets
 
         raw = secrets.token_urlsafe(32)
-        return cls.objects.create(name=name, unit=unit, acts_as=acts_as, token_hash=cls.hash(raw)), raw
+        scopes = sorted(set(ApiScope.values if scopes is None else scopes))
+        token = cls.objects.create(
+            name=name, unit=unit, acts_as=acts_as, scopes=scopes, token_hash=cls.hash(raw), expires_at=expires_at, created_by=created_by,
+        )
+        return token, raw
+
+    def has_scope(self, scope: str) -> bool:
+        return isinstance(self.scopes, list) and scope in self.scopes
+
+    def is_live(self, now=None) -> bool:
+        now = now or timezone.now()
+        return self.revoked_at is None and (self.expires_at is None or now < self.expires_at)
+
+    @property
+    def scope_labels(self) -> list[str]:
+        labels = dict(ApiScope.choices)
+        return [str(labels.get(s, s)) for s in (self.scopes if isinstance(self.scopes, list) else [])]
