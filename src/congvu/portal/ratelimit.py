@@ -17,7 +17,6 @@ import datetime as dt
 import hashlib
 import hmac
 import ipaddress
-import os
 import threading
 from dataclasses import dataclass
 
@@ -25,6 +24,8 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
+
+from congvu.core.clients import client_ip
 
 from congvu.portal.models import RateLimitCounter
 
@@ -64,44 +65,12 @@ class Verdict:
         return max(1, -(-self.retry_after // 60))
 
 
-def trusted_proxies() -> list:
-    """The reverse proxies / load balancers whose X-Forwarded-For is believed: settings.CONGVU_TRUSTED_PROXIES
-    or the environment variable of the same name, comma-separated addresses or networks (e.g. "10.0.0.0/8")."""
-    raw = getattr(settings, "CONGVU_TRUSTED_PROXIES", None)
-    if raw is None:
-        raw = os.environ.get("CONGVU_TRUSTED_PROXIES", "")
-    if isinstance(raw, str):
-        raw = raw.split(",")
-    return [ipaddress.ip_network(item.strip(), strict=False) for item in raw if item and item.strip()]
-
-
-def _address(text: str):
-    try:
-        return ipaddress.ip_address(text.strip())
-    except ValueError:
-        return None
-
-
 def client_address(request) -> str:
-    """The client as the limit sees it: its IPv4 address, or the /64 network of an IPv6 address (one
-    household or phone gets a whole /64, so counting single IPv6 addresses would count nothing).
-
-    REMOTE_ADDR, unless it is a trusted proxy: then the nearest address in X-Forwarded-For that is not a
-    trusted proxy itself (the entries further left are whatever the client chose to write)."""
-    raw = (request.META.get("REMOTE_ADDR") or "").strip()
-    address = _address(raw)
+    """The client as the limit sees it (congvu.core.clients): its IPv4 address, or the /64 network of an IPv6
+    address (one household or phone gets a whole /64, so counting single IPv6 addresses would count nothing)."""
+    address = client_ip(request)
     if address is None:
-        return raw or "unknown"
-    proxies = trusted_proxies()
-    if proxies and any(address in network for network in proxies):
-        hops = [h for h in (request.META.get("HTTP_X_FORWARDED_FOR") or "").split(",") if h.strip()]
-        for hop in reversed(hops):
-            forwarded = _address(hop)
-            if forwarded is None:
-                break
-            address = forwarded
-            if not any(forwarded in network for network in proxies):
-                break
+        return (request.META.get("REMOTE_ADDR") or "").strip() or "unknown"
     if address.version == 6:
         if address.ipv4_mapped is not None:
             return str(address.ipv4_mapped)
