@@ -37,7 +37,7 @@ sys.path.insert(0, str(BENCH))
 import _common  # noqa: E402
 import rss  # noqa: E402
 
-LOOKUP_SALT = "congvu.dossiers.lookup"
+LOOKUP_SALT = "congvu.lookup"  # congvu.dossiers.letters.LOOKUP_SALT
 SMS_TOKEN = "soak-sms-token"
 # What a dossier goes through over the API, one action after another (two of them notify the applicant).
 SCRIPT = [
