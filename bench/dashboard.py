@@ -88,8 +88,11 @@ def pages(province, period, repeat: int) -> dict:
     """The dashboard and ranking pages through the real views: p95 and median of `repeat` requests after one."""
     from django.test import Client
 
+    from congvu.accounts.testing import force_verified_login
+
     client = Client()
-    client.force_login(_leader(province))
+    # A leader's session must be verified with a second factor (congvu.accounts) or the page ends it.
+    force_verified_login(client, _leader(province))
     query = f"unit={province.code}&period={period.key}"
     out = {}
     for label, path in (("dashboard page", f"/staff/indices/?{query}"),

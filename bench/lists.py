@@ -68,10 +68,13 @@ def _prepare(add_steps: bool) -> dict:
 
     officer = staff(f"bench-officer-{unit.code}", "Cán bộ một cửa (đo hiệu năng)", unit, Role.ONE_STOP_OFFICER)
     leader = staff(f"bench-leader-{province.code}", "Lãnh đạo tỉnh (đo hiệu năng)", province, Role.UNIT_LEADER)
+    from congvu.accounts.testing import force_verified_login
+
     cookies = {}
     for key, user in (("officer", officer), ("leader", leader)):
         client = Client()
-        client.force_login(user)
+        # A leader's session must be verified with a second factor (congvu.accounts) or the server ends it.
+        force_verified_login(client, user)
         cookies[key] = client.cookies[settings.SESSION_COOKIE_NAME].value
     month = Period.containing(timezone.localdate(), "month").previous()
     overdue = Dossier.objects.filter(state__in=open_states, due_at__lt=timezone.now()).count()
