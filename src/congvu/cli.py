@@ -164,6 +164,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(f"Tài khoản demo (mật khẩu chung: {DEMO_PASSWORD}):")
     for username, role, unit in demo_logins():
         print(f"  {username:<14} {role:<32} {unit}")
+    print("  Lãnh đạo và quản trị xác nhận đăng nhập bằng mã xác thực hai lớp: lần đầu đăng nhập, quét mã QR bằng ứng dụng")
+    print("  xác thực (Google Authenticator, FreeOTP…); chạy với CONGVU_REQUIRE_2FA=0 để bỏ qua khi chỉ xem thử.")
     print("Nhấn Ctrl+C để dừng.")
     print("=" * 70, flush=True)
     _take_ctrl_c()
