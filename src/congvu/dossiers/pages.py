@@ -38,10 +38,19 @@ def intake_record_for(user, pk: int) -> IntakeRecord | None:
     return unit_selectors.scope_queryset(qs, user, "unit").filter(pk=pk).first()
 
 
+def may_read_citizen_documents(user) -> bool:
+    """Who receives at a counter (check_counter's roles, and superusers as there) reads the store."""
+    if getattr(user, "is_superuser", False):
+        return True
+    profile = unit_selectors.staff_profile_of(user)
+    return profile is not None and profile.role in permissions.COUNTER_ROLES
+
+
 def citizen_documents(user, personal_id: str):
-    """A citizen's reusable documents for the intake form, or None when the ID is not one or the user is
-    not staff of a unit (the store is personal data: only the counter that serves the citizen reads it)."""
-    if unit_selectors.staff_profile_of(user) is None or not re.fullmatch(r"\d{12}", personal_id or ""):
+    """A citizen's reusable documents for the intake form, or None when the ID is not one or the user does not
+    receive at a counter (the store is personal data: only the counter that serves the citizen reads it; a
+    specialist, an inspector or the reform office looking a person up by ID is not serving them)."""
+    if not re.fullmatch(r"\d{12}", personal_id or "") or not may_read_citizen_documents(user):
         return None
     return list(document_selectors.documents_of(personal_id)[:CITIZEN_DOCUMENTS_SHOWN])
 

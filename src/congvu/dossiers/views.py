@@ -96,8 +96,10 @@ def intake(request):
     form = IntakeForm(version, request.POST if request.method == "POST" else None)
     context = {
         "version": version, "form": form, "profile": profile, "not_receivable": pages.not_receivable(version),
-        "citizen_documents": form.citizen_documents(), "reused_chosen": request.POST.getlist("reused"), "ticket": ticket,
+        "reused_chosen": request.POST.getlist("reused"), "ticket": ticket,
     }
+    # The applicant's reusable documents are personal data: only who serves them at a counter reads them.
+    context["citizen_documents"] = form.citizen_documents() if pages.may_read_citizen_documents(request.user) else []
     if profile is None:
         context["no_unit"] = True
         return render(request, "dossiers/intake.html", context, status=403 if request.method == "POST" else 200)
