@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("congvu.citizens.urls")),
     path("", include("congvu.feedback.urls")),
     path("", include("congvu.indices.public_urls")),
+    path("", include("congvu.signing.urls")),
     path("", include("congvu.privacy.public_urls")),
     path("queue/", include("congvu.queueing.urls")),
     path("staff/units/", include("congvu.units.urls")),

@@ -130,6 +130,7 @@ def test_a_visible_signature_sits_in_the_bottom_margin_of_the_last_page(plain_pd
     stamp = HTML(string="<style>@page { size: 220pt 34pt; margin: 0 }</style><p>Ký số</p>").write_pdf()
     pdf = signed(plain_pdf, unit_material, authority, stamp_pdf=stamp)
     reader = PdfReader(io.BytesIO(pdf))
+    assert len(reader.pages) == len(PdfReader(io.BytesIO(plain_pdf)).pages)  # the stamp adds no page
     last = reader.pages[-1]
     widgets = [a.get_object() for a in last.get("/Annots", []) if a.get_object().get("/FT") == "/Sig"]
     assert len(widgets) == 1 and not reader.pages[0].get("/Annots")

@@ -94,7 +94,9 @@ def load_demo(stdout: TextIO = sys.stdout) -> bool:
 # Apps that add their own demo data (a `demo.py` with `load(stdout)`), run in this order after units, catalogue
 # and staff exist.
 DEMO_EXTENSIONS = ("congvu.notify.demo", "congvu.portal.demo", "congvu.feedback.demo", "congvu.queueing.demo", "congvu.indices.demo", "congvu.reform.demo",
-                   "congvu.people.demo", "congvu.evaluation.demo", "congvu.emulation.demo", "congvu.sync.demo")
+                   "congvu.people.demo", "congvu.evaluation.demo", "congvu.emulation.demo", "congvu.sync.demo",
+                   # Last: certificates for every unit the extensions above may have added.
+                   "congvu.signing.demo")
 
 
 def _load_extensions(stdout: TextIO) -> None:

@@ -21,6 +21,13 @@ _FONT_FACES = "\n".join(
     ]
 )
 
+
+
+def font_faces_css() -> str:
+    """The @font-face rules of the shipped font, for documents with their own page box (a signature stamp)."""
+    return _FONT_FACES
+
+
 PAGE_SIZES = {"A4": "A4 portrait", "A4-landscape": "A4 landscape", "A5": "A5 portrait"}
 
 
@@ -34,9 +41,17 @@ def page_css(paper: str = "A4") -> str:
     )
 
 
-def render_pdf(template_name: str, context: dict, paper: str = "A4") -> bytes:
-    """Render a Django template to PDF bytes; the template gets `page_css` to put in its <style>."""
+def render_pdf(template_name: str, context: dict, paper: str = "A4", *, signed_by=None) -> bytes:
+    """Render a Django template to PDF bytes; the template gets `page_css` to put in its <style>.
+
+    With `signed_by` (a unit) the PDF is signed with that unit's certificate (PAdES, congvu.signing), or
+    left unsigned when the unit has none: every document a unit issues is signed here, in one place."""
     from weasyprint import HTML  # imported lazily: WeasyPrint loads Pango, which pages that never print don't need
 
     html = render_to_string(template_name, {**context, "page_css": page_css(paper)})
-    return HTML(string=html, base_url=str(FONT_DIR)).write_pdf()
+    pdf = HTML(string=html, base_url=str(FONT_DIR)).write_pdf()
+    if signed_by is None:
+        return pdf
+    from congvu.signing.services import sign_as_unit  # lazily: signing needs the database, plain rendering does not
+
+    return sign_as_unit(pdf, signed_by)

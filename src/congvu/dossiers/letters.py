@@ -178,10 +178,11 @@ def _applicant_context(applicant) -> dict:
     }
 
 
-def _render(template: str, context: dict, paper: str = "A4") -> bytes:
-    # Forms are Vietnamese legal documents whatever language the officer's screen is in.
+def _render(template: str, context: dict, paper: str = "A4", *, unit: Unit) -> bytes:
+    # Forms are Vietnamese legal documents whatever language the officer's screen is in. Each is signed with
+    # the certificate of the unit that issues it (congvu.signing), unsigned while that unit has none.
     with translation.override("vi"):
-        return render_pdf(f"dossiers/letters/{template}", context, paper=paper)
+        return render_pdf(f"dossiers/letters/{template}", context, paper=paper, signed_by=unit)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -219,7 +220,7 @@ def receipt_pdf(dossier: Dossier, request=None) -> bytes:
         "officer": person_name(dossier.received_by),
         "lookup_url": url, "qr": qr_data_uri(url),
     }
-    return _render("receipt.html", context, paper="A5")
+    return _render("receipt.html", context, paper="A5", unit=dossier.receiving_unit)
 
 
 def _collect_at(dossier: Dossier, return_method_label: str) -> str:
@@ -260,7 +261,7 @@ def supplement_request_pdf(record: IntakeRecord | SupplementRequest) -> bytes:
         "reason": reason, "officer": person_name(officer),
         "contact_phone": _staff_phone(officer) or unit.phone_display,
     }
-    return _render("supplement_request.html", context)
+    return _render("supplement_request.html", context, unit=unit)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -290,7 +291,7 @@ def refusal_pdf(record: IntakeRecord | Closure) -> bytes:
         "reasons": [line.strip() for line in (reasons or "").splitlines() if line.strip()],
         "officer": person_name(officer),
     }
-    return _render("refusal.html", context)
+    return _render("refusal.html", context, unit=unit)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -312,7 +313,7 @@ def apology_pdf(apology: Apology) -> bytes:
         "reason": apology.reason, "new_due_day": day_text(apology.new_due_at), "new_due": when_text(apology.new_due_at),
         "signer": person_name(apology.issued_by),
     }
-    return _render("apology.html", context)
+    return _render("apology.html", context, unit=apology.unit)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -335,7 +336,7 @@ def stop_notice_pdf(closure: Closure) -> bytes:
         "reasons": [line.strip() for line in closure.reason.splitlines() if line.strip()],
         "officer": person_name(closure.by),
     }
-    return _render("stop_notice.html", context)
+    return _render("stop_notice.html", context, unit=dossier.receiving_unit)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -422,7 +423,7 @@ def control_sheet_pdf(dossier: Dossier) -> bytes:
         "handling_unit": dossier.handling_unit.name, "cooperating": ", ".join(cooperating),
         "received": when_text(dossier.received_at), "due": when_text(dossier.due_at), "blocks": blocks,
     }
-    return _render("control_sheet.html", context)
+    return _render("control_sheet.html", context, unit=dossier.receiving_unit)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -476,7 +477,7 @@ def register_pdf(unit: Unit, year: int, dossiers) -> bytes:
         "place_date": place_date(header, timezone.now()), "blank_rows": range(max(0, 5 - len(rows))),
         "column_widths": [4, 15, 13, 10, 11, 10, 8, 8, 8, 7, 6],
     }
-    return _render("register.html", context, paper="A4-landscape")
+    return _render("register.html", context, paper="A4-landscape", unit=unit)
 
 
 def register_xlsx(unit: Unit, year: int, dossiers) -> bytes:

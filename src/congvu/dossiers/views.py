@@ -31,6 +31,7 @@ from congvu.dossiers.states import Action
 from congvu.privacy import pages as privacy_pages
 from congvu.privacy.models import RecordKind
 from congvu.queueing import intake as queue_intake
+from congvu.signing.services import sign_as_unit
 from congvu.units.selectors import staff_profile_of
 
 PAGE_SIZE = 50
@@ -297,6 +298,10 @@ def result_file(request, code, pk):
         raise Http404
     with open_stored(stored) as handle:
         content = handle.read()
+    if stored.content_type == "application/pdf":
+        # Handed out signed by the unit that decided (invisibly: a scanned decision has content where a stamp
+        # would go); the stored file stays as uploaded, so an earlier signature on it stays valid too.
+        content = sign_as_unit(content, dossier.handling_unit, visible=False)
     extension = stored.storage_name.rsplit(".", 1)[-1] if "." in stored.storage_name else "bin"
     return _attachment(content, stored.content_type, ascii_filename(dossier.code, f"tep-{stored.pk}", extension=extension))
 

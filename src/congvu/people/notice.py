@@ -37,4 +37,5 @@ def notice_context(inspection) -> dict:
 
 
 def render_notice(inspection) -> bytes:
-    return render_pdf("people/notice_pdf.html", notice_context(inspection), paper="A4")
+    # Signed by the unit that owns the inspection plan, whose name heads the notice (congvu.signing).
+    return render_pdf("people/notice_pdf.html", notice_context(inspection), paper="A4", signed_by=inspection.plan.owner_unit)
