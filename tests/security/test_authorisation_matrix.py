@@ -147,6 +147,7 @@ MATRIX: dict[str, object] = {
     "feedback:submitted": Public(TOKEN_LINK),
     "feedback:track": Public(TOKEN_LINK),
     "transparency:index": Public("the public transparency page: units' figures only"),
+    "signing:verify": Public("anyone checks a signed PDF: the upload is checked and dropped; the page shows only public certificates"),
     "queueing:kiosk": Public(HALL),
     "queueing:ticket": Public(TOKEN_LINK),
     "queueing:ticket_pdf": Public(TOKEN_LINK),
@@ -166,6 +167,7 @@ MATRIX: dict[str, object] = {
     "staff:logout": Public("signing out"),
     "set_language": Public("language switch"),
     "healthz": Public("load balancer health check: no data"),
+    "signing:verify": Public("anyone checks a signed PDF they hold (who signed it, whether it was altered)"),
     # ---- queue (staff side)
     "queueing:index": Scoped("motcua", "motcua.badinh", _unit_name("00070-TTPVHCC")),
     "queueing:counter": Page("motcua", NOT_HK),
