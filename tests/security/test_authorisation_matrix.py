@@ -147,7 +147,6 @@ MATRIX: dict[str, object] = {
     "feedback:submitted": Public(TOKEN_LINK),
     "feedback:track": Public(TOKEN_LINK),
     "transparency:index": Public("the public transparency page: units' figures only"),
-    "signing:verify": Public("anyone checks a signed PDF: the upload is checked and dropped; the page shows only public certificates"),
     "queueing:kiosk": Public(HALL),
     "queueing:ticket": Public(TOKEN_LINK),
     "queueing:ticket_pdf": Public(TOKEN_LINK),
