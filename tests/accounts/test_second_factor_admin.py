@@ -53,3 +53,16 @@ def test_the_staff_home_shows_the_card_to_administrators_only(client, staff, adm
     assert 'id="accounts-card"' not in client.get("/staff/").content.decode()
     client.force_login(admin_user)
     assert 'id="accounts-card"' in client.get("/staff/").content.decode()
+
+
+def test_the_django_admin_never_shows_an_authenticators_secret(client, staff):
+    """An administrator (or a stolen admin session) must not be able to copy a leader's second factor."""
+    from django.contrib.auth import get_user_model
+
+    device = TOTPDevice.objects.create(user=staff.leader, name="congvu", confirmed=True)
+    root = get_user_model().objects.create_superuser("root", "root@example.org", "x")
+    client.force_login(root)
+    assert client.get(f"/admin/otp_totp/totpdevice/{device.pk}/qrcode/").status_code == 403
+    assert client.get(f"/admin/otp_totp/totpdevice/{device.pk}/config/").status_code == 403
+    page = client.get(f"/admin/otp_totp/totpdevice/{device.pk}/change/").content.decode()
+    assert device.key not in page
