@@ -186,8 +186,6 @@ CONGVU_REQUIRE_2FA = os.environ.get("CONGVU_REQUIRE_2FA", "1").lower() not in {"
 OTP_TOTP_ISSUER = "congvu"
 # The admin never shows an authenticator's secret or QR code: whoever saw it could make that person's codes.
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
-# The admin never shows an authenticator's secret or QR code: whoever saw it could make that person's codes.
-OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # django-axes: AxesStandaloneBackend first refuses a locked-out (username, address) before any password is checked.
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 AXES_FAILURE_LIMIT = int(os.environ.get("CONGVU_LOGIN_FAILURE_LIMIT", "5"))
