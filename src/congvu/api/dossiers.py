@@ -10,11 +10,13 @@ unit, with the scope dossiers:read for reads and dossiers:write for writes.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+import re
+from typing import Annotated, Any, Literal
 
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from ninja.security import django_auth
+from pydantic import BeforeValidator
 
 from congvu.api.auth import TokenAuth
 from congvu.api.errors import ApiError, ErrorOut
@@ -39,6 +41,23 @@ ActionParam = Literal[tuple(a.value for a in Action)]  # type: ignore[valid-type
 READ = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 WRITE = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 LIMIT_MAX = 200
+
+
+def _iso_date(value):
+    """Dates only as YYYY-MM-DD, as the document says (format: date): pydantic alone also reads "0" or
+    "1700000000" as a Unix time, a date no caller meant (found by fuzzing)."""
+    if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise ValueError("Ghi ngày theo dạng YYYY-MM-DD.")
+    return value
+
+
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
+
+# OpenAPI links: what a client (and the stateful fuzzing) can do next with the dossier an answer names.
+DOSSIER_LINKS = {"links": {
+    name: {"operationId": f"congvu_api_dossiers_{operation}", "parameters": {"code": "$response.body#/code"}}
+    for name, operation in (("GetDossier", "get_dossier"), ("DossierEvents", "events"), ("ActOnDossier", "act"))
+}}
 
 
 class ApplicantIn(Schema):
@@ -187,7 +206,8 @@ def _unit_in_scope(request, code: str | None, field: str) -> Unit | None:
     return unit
 
 
-@router.post("", response={201: DossierDetailOut, **WRITE}, auth=WRITE_AUTH, summary="Receive a dossier at the counter or file it online")
+@router.post("", response={201: DossierDetailOut, **WRITE}, auth=WRITE_AUTH, summary="Receive a dossier at the counter or file it online",
+             openapi_extra={"responses": {201: DOSSIER_LINKS}})
 def create_dossier(request, payload: DossierIn):
     # From the process's catalogue cache (checked against the database's revision): no ORM query.
     version = catalog_cache.version_in_force(payload.procedure, timezone.localdate())
@@ -215,7 +235,7 @@ def create_dossier(request, payload: DossierIn):
 @router.get("", response={200: DossierPage, **READ}, summary="List dossiers in scope")
 def list_dossiers(
     request, status: StateParam | None = None, unit: str | None = Query(None, max_length=40), procedure: str | None = Query(None, max_length=60),
-    overdue: bool | None = None, received_from: dt.date | None = None, received_to: dt.date | None = None,
+    overdue: bool | None = None, received_from: IsoDate | None = None, received_to: IsoDate | None = None,
     q: str | None = Query(None, max_length=200), limit: int = Query(50, ge=1, le=LIMIT_MAX), offset: int = Query(0, ge=0, le=10_000_000),
 ):
     qs = selectors.dossier_list(request.auth, status=status, unit=unit, procedure=procedure, overdue=overdue,
@@ -223,12 +243,13 @@ def list_dossiers(
     return {"count": qs.count(), "limit": limit, "offset": offset, "items": [_out(d) for d in qs[offset:offset + limit]]}
 
 
-@router.get("/{code}", response={200: DossierDetailOut, **READ}, summary="One dossier")
+@router.get("/{code}", response={200: DossierDetailOut, **READ}, summary="One dossier", openapi_extra={"responses": {200: DOSSIER_LINKS}})
 def get_dossier(request, code: str):
     return _out(_dossier_or_404(request, code), steps=True)
 
 
-@router.post("/{code}/actions/{action}", response={200: DossierDetailOut, **WRITE}, auth=WRITE_AUTH, summary="Act on a dossier")
+@router.post("/{code}/actions/{action}", response={200: DossierDetailOut, **WRITE}, auth=WRITE_AUTH, summary="Act on a dossier",
+             openapi_extra={"responses": {200: DOSSIER_LINKS}})
 def act(request, code: str, action: ActionParam, payload: ActionIn):
     dossier = _dossier_or_404(request, code)
     try:

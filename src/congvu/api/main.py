@@ -42,6 +42,11 @@ def _unauthenticated(request, exc):
 
 @api.exception_handler(HttpError)
 def _http_error(request, exc: HttpError):
+    if exc.status_code == 400:
+        # django-ninja's only 400 is a body that is not JSON at all: bad input like any other, so the documented
+        # 422 of the operation (the fuzzing found it answered an undocumented 400 with an English message).
+        payload = {"code": "malformed_body", "message": "Nội dung gửi lên không phải JSON hợp lệ.", "fields": {"_": ["Gửi một đối tượng JSON."]}}
+        return api.create_response(request, payload, status=422)
     payload = {"code": f"http_{exc.status_code}", "message": str(exc), "fields": {}}
     return api.create_response(request, payload, status=exc.status_code)
 

@@ -95,7 +95,7 @@ class OpenProcedureQuery(Schema):
     field: str | None = PydanticField(None, max_length=100, description="Field code, e.g. ho-tich.")
     level: Level | None = PydanticField(None, description="Implementing level.")
     limit: int = PydanticField(100, ge=1, le=500)
-    offset: int = PydanticField(0, ge=0)
+    offset: int = PydanticField(0, ge=0, le=10_000_000)  # past 64 bits the database driver overflowed: a 500
 
 
 class OpenProcedureCsvQuery(Schema):

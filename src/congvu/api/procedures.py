@@ -115,7 +115,7 @@ class ListQuery(Schema):
     field: str | None = PydanticField(None, max_length=100, description="Field code, e.g. ho-tich.")
     level: Level | None = None
     limit: int = PydanticField(20, ge=1, le=100)
-    offset: int = PydanticField(0, ge=0)
+    offset: int = PydanticField(0, ge=0, le=10_000_000)  # past 64 bits the database driver overflowed: a 500
 
 
 def _summary(version: ProcedureVersion) -> dict:

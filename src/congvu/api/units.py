@@ -88,7 +88,8 @@ def list_units(
     request: HttpRequest,
     q: str = Query("", max_length=200, description="Tìm không dấu theo tên, mã"),
     kind: KindParam | None = Query(None, description="Loại đơn vị"),
-    page: int = Query(1, ge=1),
+    # Bounded: a page number past SQLite's 64-bit integers answered 500 (OverflowError), found by fuzzing.
+    page: int = Query(1, ge=1, le=1_000_000),
     page_size: int = Query(50, ge=1, le=PAGE_SIZE_MAX),
 ):
     qs = selectors.unit_list(request.user, q=q, kind=kind or "")
