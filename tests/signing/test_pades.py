@@ -139,3 +139,15 @@ def test_a_visible_signature_sits_in_the_bottom_margin_of_the_last_page(plain_pd
     assert y2 < 20 / 25.4 * 72  # inside the 20 mm bottom margin
     assert "/AP" in widgets[0]
     assert pades.verify(pdf, [authority.certificate]).signatures[0].good
+
+
+def test_signing_and_checking_work_inside_a_running_event_loop(plain_pdf, unit_material, authority):
+    # pyHanko's synchronous API calls asyncio.run(); from an async view or task it would raise, and every
+    # document would go out unsigned. Found by the browser test, whose Playwright loop runs in the test thread.
+    import asyncio
+
+    async def inside():
+        pdf = signed(plain_pdf, unit_material, authority)
+        return pades.verify(pdf, [authority.certificate])
+
+    assert asyncio.run(inside()).signatures[0].good

@@ -11,14 +11,17 @@ root congvu was given", revocation is what congvu's own records say.
 
 from __future__ import annotations
 
+import asyncio
 import binascii
 import datetime as dt
 import enum
 import io
 import logging
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import TypeVar
 
 from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
@@ -48,6 +51,21 @@ STAMP_WIDTH, STAMP_HEIGHT = 220, 34  # points; fits the 15 mm bottom margin of a
 STAMP_RIGHT, STAMP_BOTTOM = 43, 6  # distance from the page's right and bottom edges, points
 
 logger = logging.getLogger(__name__)
+
+
+T = TypeVar("T")
+
+
+def _outside_event_loop(work: Callable[[], T]) -> T:
+    """Run `work` where pyHanko's synchronous API can run. It calls asyncio.run(), which refuses to start inside
+    a running event loop: an async view, a task runner or a test driving a browser would otherwise get
+    "asyncio.run() cannot be called from a running event loop" and every document would go out unsigned."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return work()
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="congvu-pades") as pool:
+        return pool.submit(work).result()
 
 
 class UnreadablePdf(ValueError):
@@ -114,7 +132,7 @@ def sign(pdf: bytes, *, key: ec.EllipticCurvePrivateKey, certificate: x509.Certi
         pdf_signer = signers.PdfSigner(meta, signer, stamp_style=style, new_field_spec=spec)
     else:
         pdf_signer = signers.PdfSigner(meta, signer, new_field_spec=fields.SigFieldSpec(field_name))
-    return pdf_signer.sign_pdf(writer).getvalue()
+    return _outside_event_loop(lambda: pdf_signer.sign_pdf(writer).getvalue())
 
 
 def _last_page(writer):
@@ -219,7 +237,7 @@ def _certificate_dates(certificate: asn1_x509.Certificate) -> tuple[dt.datetime 
 
 def _check(embedded, roots: list[asn1_x509.Certificate]) -> SignatureCheck:
     context = ValidationContext(trust_roots=roots, allow_fetching=False, revocation_mode="soft-fail")
-    status = validate_pdf_signature(embedded, signer_validation_context=context)
+    status = _outside_event_loop(lambda: validate_pdf_signature(embedded, signer_validation_context=context))
     certificate = status.signing_cert
     subject = certificate.subject
     not_before, not_after = _certificate_dates(certificate)

@@ -48,6 +48,9 @@ def control(field, **extra):
     attrs.update(extra)
     if isinstance(widget, (FileInput, ClearableFileInput)):
         # A file input never shows a previous value; render the plain input (no "currently"/"clear" parts).
+        # Rendered past BoundField.as_widget, which is what marks a field with errors aria-invalid: do it here.
+        if field.errors:
+            attrs["aria-invalid"] = "true"
         return FileInput(attrs={**widget.attrs, **attrs}).render(field.html_name, None, attrs={"id": field.auto_id})
     return field.as_widget(attrs=attrs)
 
