@@ -199,3 +199,16 @@ def test_revoking_takes_effect_at_once_and_is_logged(client, staff, place, admin
     again = client.post(url, follow=True)
     assert "đã bị thu hồi" in again.content.decode() and AccountEvent.objects.filter(action=AccountAction.TOKEN_REVOKED).count() == 1
     assert client.post("/staff/accounts/khoa-api/999999/thu-hoi/").status_code == 404
+
+
+def test_the_django_admin_lists_tokens_but_issues_none(client, staff, place):
+    """Issuing in the admin put the new value in a Django message, i.e. in a cookie or the session table."""
+    from django.contrib.auth import get_user_model
+
+    row, _raw = ApiToken.issue("Cổng", place.centre, staff.officer)
+    client.force_login(get_user_model().objects.create_superuser("root", "root@example.org", "x"))
+    assert client.get("/admin/units/apitoken/").status_code == 200
+    assert client.get("/admin/units/apitoken/add/").status_code == 403
+    assert client.post(f"/admin/units/apitoken/{row.pk}/change/", {"name": "đổi", "scopes": "[]"}).status_code == 403
+    row.refresh_from_db()
+    assert row.name == "Cổng"
