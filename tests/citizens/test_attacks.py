@@ -304,10 +304,11 @@ def test_a_tampered_session_entry_is_signed_out(client, oidc_provider):
 def test_id_token_validation_directly_rejects_expired_even_with_leeway(oidc_provider):
     config = signin.client_config()
     metadata = oidc.discover(config)
-    token = jwt.encode({"iss": metadata.issuer, "aud": CLIENT_ID, "sub": "s", "nonce": "n", "iat": NOW - 200, "exp": NOW - oidc.LEEWAY_SECONDS - 5},
+    now = int(time.time())  # not NOW: under xdist the test may run minutes after the module was imported
+    token = jwt.encode({"iss": metadata.issuer, "aud": CLIENT_ID, "sub": "s", "nonce": "n", "iat": now - 200, "exp": now - oidc.LEEWAY_SECONDS - 5},
                        oidc_provider.key, algorithm="RS256", headers={"kid": "congvu-test-1"})
     with pytest.raises(oidc.SignInError):
         oidc.validate_id_token(metadata, config, token, nonce="n")
-    fresh = jwt.encode({"iss": metadata.issuer, "aud": CLIENT_ID, "sub": "s", "nonce": "n", "iat": NOW, "exp": NOW + 60},
+    fresh = jwt.encode({"iss": metadata.issuer, "aud": CLIENT_ID, "sub": "s", "nonce": "n", "iat": now, "exp": now + 60},
                        oidc_provider.key, algorithm="RS256", headers={"kid": "congvu-test-1"})
     assert oidc.validate_id_token(metadata, config, fresh, nonce="n")["sub"] == "s"

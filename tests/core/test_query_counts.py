@@ -43,6 +43,8 @@ NOT_MEASURED = {
     "accounts:token_revoke": "POST only (revokes one API token)",
     "accounts:second_factor_reset": "POST only (removes one account's authenticator)",
     "staff:password_reset_confirm": "the one-time link of a reset e-mail: reads one account, nothing grows under it",
+    "citizens:callback": "the OpenID Connect provider's answer: without a sign-in under way it refuses before any query",
+    "privacy:reveal": "the reason asked before one record's full data shows (record named in the query string): reads that one record",
 }
 # Pages the test reaches but no demo login opens with the arguments picked (they answer 403/404 in both worlds,
 # so they measure nothing yet). Each needs a better argument picker or a user; the list must only shrink.
@@ -266,6 +268,18 @@ def _result_file():
     return {"code": result.dossier.code, "pk": result.file_id}
 
 
+def _data_request():
+    """The demo holds no personal-data request: register one at the busiest ward, as its one-stop desk would."""
+    from congvu.privacy.models import DataRequest, RequestChannel, RequestKind
+    from congvu.privacy.services import register_request
+    from congvu.units.models import Unit
+
+    item = DataRequest.objects.order_by("-pk").first() or register_request(
+        personal_id="001090012345", full_name="Nguyễn Văn A", kind=RequestKind.ACCESS, channel=RequestChannel.COUNTER,
+        unit=Unit.objects.get(code="00070"))
+    return {"pk": item.pk}
+
+
 # URL name → kwargs (or (kwargs, query)) from the data. Every page with arguments needs an entry here or in
 # NOT_MEASURED.
 ARGUMENTS: dict[str, Callable] = {
@@ -331,6 +345,7 @@ ARGUMENTS: dict[str, Callable] = {
     "indices:scorecard_export": lambda: {"fmt": "xlsx"},
     "indices:report_export": lambda: {"fmt": "xlsx"},
     "sync:detail": _dossier_code,
+    "privacy:request": _data_request,
 }
 
 

@@ -15,10 +15,12 @@ PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 EXE = b"MZ\x90\x00\x03\x00\x00\x00 this is a program, whatever its name says"
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"')
+NONCE = re.compile(r'nonce="[^"]*"')  # the Content-Security-Policy nonce is new on every response (congvu.core.csp)
 
 
 def without_csrf(body: bytes) -> str:
-    return CSRF.sub("", body.decode())
+    """The page without what differs on every response by design (the CSRF token, the CSP nonce)."""
+    return NONCE.sub("", CSRF.sub("", body.decode()))
 
 
 def pdf(name="giay-to.pdf", content=PDF):

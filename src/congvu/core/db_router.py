@@ -76,6 +76,9 @@ PRIMARY_URL_NAMES = {
     "queueing:ticket_pdf": "the ticket a kiosk prints the moment it is drawn",
     "people:notice": "an inspection notice printed right after the inspection is concluded",
     "people:action_report": "a form where a unit reports what it did about a finding: it writes",
+    "privacy:access_log_export": "the personal-data access log an inspector exports must hold the views of a moment "
+                                 "ago, which a lagging replica would leave out",
+    "privacy:request_export": "hands a person their data to answer a request, and records that it did (POST)",
 }
 
 # Tables never read from the replica (app label, or "app_label.model_name"): who is logged in and what they may do.

@@ -6,6 +6,7 @@ import re
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from congvu.privacy.models import Reason, RecordKind, RequestChannel, RequestKind, RequestState
 
@@ -36,7 +37,7 @@ class RevealForm(forms.Form):
 
 class AccessLogFilterForm(forms.Form):
     date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=pgettext_lazy("end of a date range", "To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     who = forms.CharField(label=_("Who"), max_length=100, required=False)
     kind = forms.ChoiceField(label=_("Record kind"), required=False, choices=[("", _("All"))] + RecordKind.choices)
     record = forms.CharField(label=_("Record"), max_length=60, required=False)

@@ -5,6 +5,7 @@ folder gives nobody the power to sign as a unit."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class SigningAuthority(models.Model):
@@ -36,7 +37,7 @@ class UnitCertificate(models.Model):
 
     unit = models.ForeignKey("units.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="signing_certificates")
     authority = models.ForeignKey(SigningAuthority, verbose_name=_("issued by"), null=True, blank=True, on_delete=models.PROTECT, related_name="certificates")
-    subject = models.CharField(_("subject"), max_length=500)
+    subject = models.CharField(pgettext_lazy("of a certificate", "subject"), max_length=500)
     serial = models.CharField(_("serial number"), max_length=64)
     fingerprint = models.CharField(_("SHA-256 fingerprint"), max_length=64, unique=True)
     certificate_pem = models.TextField(_("certificate (PEM)"))
