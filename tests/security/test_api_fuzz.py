@@ -23,6 +23,21 @@ DOMAIN_CHECKED = [schemathesis.checks.positive_data_acceptance]
 EXAMPLES = int(os.environ.get("CONGVU_FUZZ_EXAMPLES", "10"))
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _connections_stay_open():
+    """What Django's own test client does: the WSGI handler's close_old_connections must not run between the
+    in-process calls. On PostgreSQL it closed the test database's connection under the next request (every
+    operation answered 500 "the connection is closed"); SQLite's in-memory test database never closes."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 @pytest.fixture(scope="module")
 def fuzz_world(django_db_setup, django_db_blocker):
     """A province, its staff and the starter catalogue, built once for the module (the fuzzed calls add dossiers)."""
