@@ -9,15 +9,13 @@ from __future__ import annotations
 
 import socket
 import sqlite3
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 from django.db import connection
 
-from tests.notify.conftest import GATEWAY_TOKEN, Gateway, _Inbox
+from tests.notify.conftest import GATEWAY_TOKEN, Gateway, _Inbox, serving
 from tests.scaling.conftest import database_url
 
 PORTS = range(18700, 18800)
@@ -87,34 +85,8 @@ def shared_database(tmp_path):
 @pytest.fixture
 def sms_sink():
     """The SMS gateway of tests/notify (bearer token, deduplication by Idempotency-Key) on a port of our range."""
-    gateway = Gateway()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self):
-            status, payload = gateway.handle(self)
-            import json
-
-            body = json.dumps(payload).encode()
-            try:
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-            except OSError:
-                pass  # the worker was killed while waiting for the answer
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", port_in_range()), Handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    gateway.url = f"http://127.0.0.1:{server.server_address[1]}/sms/send"
-    yield gateway
-    server.shutdown()
-    server.server_close()
+    with serving(Gateway(), port_in_range()) as gateway:
+        yield gateway
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
 """Fixtures for the notification tests: the dossier fixtures (a small province, its staff, the catalogue), a
 real SMTP server (aiosmtpd) and a small HTTP SMS gateway, both started by the test on a free local port."""
 
+import contextlib
 import json
 import socket
 import threading
@@ -120,9 +121,9 @@ class Gateway:
         return sum(1 for r in self.requests if r["headers"].get("idempotency-key") == key)
 
 
-@pytest.fixture
-def sms_gateway(settings):
-    gateway = Gateway()
+@contextlib.contextmanager
+def serving(gateway: Gateway, port: int = 0):
+    """The gateway as a real HTTP server on loopback (port 0: any free one) until the block ends."""
 
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self):
@@ -140,18 +141,26 @@ def sms_gateway(settings):
         def log_message(self, *args):
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     gateway.url = f"http://127.0.0.1:{server.server_address[1]}/sms/send"
-    settings.CONGVU_SMS_URL = gateway.url
-    settings.CONGVU_SMS_TOKEN = GATEWAY_TOKEN
-    settings.CONGVU_SMS_TIMEOUT = "5"
-    yield gateway
-    gateway.release.set()
-    server.shutdown()
-    server.server_close()
+    try:
+        yield gateway
+    finally:
+        gateway.release.set()
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
+def sms_gateway(settings):
+    with serving(Gateway()) as gateway:
+        settings.CONGVU_SMS_URL = gateway.url
+        settings.CONGVU_SMS_TOKEN = GATEWAY_TOKEN
+        settings.CONGVU_SMS_TIMEOUT = "5"
+        yield gateway
 
 
 @pytest.fixture
