@@ -23,7 +23,9 @@ import pytest
 from django.db import connection, transaction
 from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
+
+from tests.urlconf import url_patterns
 
 pytestmark = pytest.mark.django_db
 
@@ -350,21 +352,8 @@ ARGUMENTS: dict[str, Callable] = {
 
 
 def _pages():
-    """(url name, pattern) for every page of the URL conf outside the skipped prefixes."""
-    out = []
-
-    def walk(resolver, prefix, namespace):
-        for p in resolver.url_patterns:
-            route = prefix + str(p.pattern)
-            if route.startswith(SKIPPED_PREFIXES):
-                continue
-            if isinstance(p, URLResolver):
-                walk(p, route, f"{namespace}{p.namespace}:" if p.namespace else namespace)
-            elif isinstance(p, URLPattern) and p.name:
-                out.append((namespace + p.name, route, dict(p.pattern.converters)))
-
-    walk(get_resolver(), "", "")
-    return out
+    """(url name, pattern, converters) for every named page of the URL conf outside the skipped prefixes."""
+    return url_patterns(SKIPPED_PREFIXES, named_only=True)
 
 
 # Who opens the staff pages: the first of these who gets the page (2xx) in the few-rows world measures it in both.

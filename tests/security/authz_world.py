@@ -17,6 +17,8 @@ import io
 from django.conf import settings
 from django.db.models import Count
 
+from tests.urlconf import url_patterns  # noqa: F401 - the matrix takes it from the world module
+
 HOME, OTHER = "00070", "00004"
 HOME_CENTRE, OTHER_CENTRE = "00070-TTPVHCC", "00004-TTPVHCC"
 NO_PROFILE = "khongvaitro"  # an active account with no staff profile: signed in, holds no role anywhere
@@ -325,24 +327,3 @@ def url_for(name: str, has_args: bool) -> str:
         got = ARGUMENTS[name]()
         kwargs, query = got if isinstance(got, tuple) else (got, {})
     return reverse(name, kwargs=kwargs) + (("?" + urlencode(query)) if query else "")
-
-
-def url_patterns(skip=("admin/", "api/v1/")):
-    """(name, route, converters) for every named pattern of the URL conf, with the given prefixes left out
-    (they are enumerated on their own: the Django admin, and the API from its OpenAPI document)."""
-    from django.urls import URLPattern, URLResolver, get_resolver
-
-    out = []
-
-    def walk(resolver, prefix, namespace):
-        for p in resolver.url_patterns:
-            route = prefix + str(p.pattern)
-            if route.startswith(skip):
-                continue
-            if isinstance(p, URLResolver):
-                walk(p, route, f"{namespace}{p.namespace}:" if p.namespace else namespace)
-            elif isinstance(p, URLPattern):
-                out.append((namespace + (p.name or route), route, dict(p.pattern.converters)))
-
-    walk(get_resolver(), "", "")
-    return out

@@ -5,6 +5,7 @@ briefly unreachable or locked is waited out, not fatal."""
 
 from __future__ import annotations
 
+import abc
 import signal
 import sys
 import threading
@@ -88,7 +89,7 @@ class PollingWorker:
                 self._stop.wait(self.interval)
 
 
-class PollingWorkerCommand:
+class PollingWorkerCommand(abc.ABC):
     """The management command of a polling worker (`deliver_notifications`, `deliver_portal_sync`): one pass for
     cron or a check, or `--loop` for `congvu worker`. A subclass names its worker, its default interval, what an
     item is called and how it counts its outcomes; a mixin so each command stays a plain BaseCommand."""
@@ -107,8 +108,9 @@ class PollingWorkerCommand:
         )
         parser.add_argument("--limit", type=int, default=1000, help=f"số {self.item_word} tối đa xử lý trong một lần chạy không --loop (mặc định 1000)")
 
+    @abc.abstractmethod
     def summarise(self, outcomes: list) -> str:
-        raise NotImplementedError
+        """The counts of one pass's outcomes, e.g. "3 đã gửi, 1 sẽ thử lại, 0 hỏng"."""
 
     def handle(self, *args, loop=False, interval=None, limit=1000, **options):
         from django.core.exceptions import ImproperlyConfigured  # noqa: PLC0415
